@@ -1,0 +1,177 @@
+"""Turn retrieved passages into an Answer whose text fits in one message (2000 characters).
+
+The text is built from whole units (a quoted passage with its citations, a disputed-figure block,
+the follow-ups) and a unit that does not fit is dropped whole, so a citation is never cut.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from bot.engine.answer import MAX_TEXT, Answer, CitedSource, DisputeView, EstimateView, QuotedPassage
+from bot.engine.formatting import citation, figure
+from bot.engine.records import Dispute, KnowledgeBase, Passage
+
+TOPIC_LABELS = {
+    "launch": "the launch of the Great Leap Forward (1958)",
+    "origins": "its origins and the break with the Soviet model",
+    "communes": "the people's communes",
+    "steel": "the backyard steel campaign",
+    "agriculture": "farming policy and inflated harvests",
+    "procurement": "grain procurement and exports",
+    "pests": "the Four Pests campaign",
+    "famine": "the famine of 1959-1961",
+    "death_toll": "the death toll and why estimates differ",
+    "politics": "the Lushan conference and Peng Dehuai",
+    "aftermath": "the retreat and the aftermath (1960-1962)",
+    "sino_soviet": "Sino-Soviet relations",
+    "dams": "dams and water works, and the Banqiao disaster",
+    "historiography": "how historians have studied it",
+    "misconceptions": "common misconceptions",
+}
+MAX_ESTIMATES_IN_TEXT = 8
+
+
+def topic_label(topic: str) -> str:
+    return TOPIC_LABELS.get(topic, topic.replace("_", " "))
+
+
+def quote_block(text: str) -> str:
+    return "\n".join("> " + line if line else ">" for line in text.splitlines())
+
+
+def passage_view(kb: KnowledgeBase, passage: Passage, score: float) -> QuotedPassage:
+    cited = tuple(CitedSource(ref.id, citation(kb.sources[ref.id], ref)) for ref in passage.sources)
+    return QuotedPassage(passage.id, passage.title, round(score, 4), passage.text, cited)
+
+
+def passage_unit(kb: KnowledgeBase, passage: Passage) -> str:
+    lines = [f"**{passage.title}**", quote_block(passage.text)]
+    if passage.quote:
+        src = kb.sources[passage.quote.source.id]
+        lines.append(f"> “{passage.quote.text}” — quoted from {citation(src, passage.quote.source, journal=False)}")
+    cites = "; ".join(citation(kb.sources[r.id], r, journal=False) for r in passage.sources)
+    lines.append(f"— {cites}")
+    return "\n".join(lines)
+
+
+def dispute_view(dispute: Dispute) -> DisputeView:
+    ests = sorted(dispute.estimates, key=lambda e: (e.key, e.year))
+    return DisputeView(
+        dispute.id, dispute.question, dispute.unit,
+        tuple(
+            EstimateView(e.by, e.year, e.source, e.value, e.low, e.high, e.method, figure(e, dispute.unit))
+            for e in ests
+        ),
+        dispute.why_they_differ,
+    )
+
+
+def _spread(items: Sequence, n: int) -> list:
+    """n items spread evenly from first to last (always both ends)."""
+    if len(items) <= n:
+        return list(items)
+    step = (len(items) - 1) / (n - 1)
+    return [items[round(i * step)] for i in range(n)]
+
+
+def leading_sentences(text: str, limit: int) -> str:
+    """Whole sentences from the start, as many as fit in `limit` characters (at least one)."""
+    out = ""
+    for sentence in re.split(r"(?<=[.!?])\s+", text.strip()):
+        if out and len(out) + 1 + len(sentence) > limit:
+            break
+        out = f"{out} {sentence}".strip()
+    return out
+
+
+def dispute_unit(view: DisputeView, max_estimates: int, superlative: str | None = None, full_why: bool = True) -> str:
+    shown = _spread(view.estimates, max_estimates)
+    lines = [f"⚖️ **Disputed figure — {view.question}**"]
+    if superlative == "high":
+        top = view.estimates[-1]
+        lines.append(f"The highest estimate here: **{top.label}**, {top.by} ({top.year}).")
+    elif superlative == "low":
+        bottom = view.estimates[0]
+        lines.append(f"The lowest estimate here: **{bottom.label}**, {bottom.by} ({bottom.year}).")
+    lines += [f"• {e.label} — {e.by} ({e.year})" for e in shown]
+    if len(shown) < len(view.estimates):
+        lines.append(f"• …and {len(view.estimates) - len(shown)} more estimates between these.")
+    why = leading_sentences(view.why_they_differ, 420 if full_why else 200)
+    lines.append(f"Why they differ: {why}")
+    return "\n".join(lines)
+
+
+def followup_unit(followups: Sequence[str]) -> str:
+    return "**You could ask next:**\n" + "\n".join(f"• {q}" for q in followups)
+
+
+def _fit_dispute(view: DisputeView, budget: int, superlative: str | None) -> str | None:
+    """The fullest dispute block that fits: fewer estimates and a shorter explanation if need be."""
+    for n in (MAX_ESTIMATES_IN_TEXT, 6, 4, 3, 2):
+        for full_why in (True, False):
+            unit = dispute_unit(view, n, superlative, full_why)
+            if len(unit) <= budget:
+                return unit
+    return None
+
+
+def compose(
+    kb: KnowledgeBase,
+    question: str,
+    scored: Sequence[tuple[Passage, float]],
+    disputes: Sequence[Dispute],
+    followups: Sequence[str],
+    superlative: str | None = None,
+) -> Answer:
+    """Budget order: the best passage, its disputed figures, further passages, then follow-ups."""
+    sep = 2  # the blank line between units
+    budget = MAX_TEXT
+    chosen: list[tuple[Passage, float]] = []
+    passage_units: list[str] = []
+    candidates = [(p, s, passage_unit(kb, p)) for p, s in scored]
+    if candidates:
+        first = candidates[0]
+        chosen.append(first[:2])
+        passage_units.append(first[2])
+        budget -= len(passage_units[0])
+    follow = followup_unit(followups) if followups else ""
+    reserve = len(follow) + sep if follow else 0
+    views = [dispute_view(d) for d in disputes]
+    dispute_units, shown_views = [], []
+    for view in views:
+        unit = _fit_dispute(view, min(1100, budget - reserve - sep), superlative)
+        if unit is not None:
+            dispute_units.append(unit)
+            shown_views.append(view)
+            budget -= len(unit) + sep
+    for p, s, unit in candidates[1:]:
+        if len(unit) + sep <= budget - reserve:
+            chosen.append((p, s))
+            passage_units.append(unit)
+            budget -= len(unit) + sep
+    parts = passage_units + dispute_units
+    if follow and len(follow) + sep <= budget:
+        parts.append(follow)
+    else:
+        followups = ()
+    text = "\n\n".join(parts)
+    return Answer(
+        question=question,
+        abstained=False,
+        text=text,
+        passages=tuple(passage_view(kb, p, s) for p, s in chosen),
+        disputes=tuple(shown_views),
+        followups=tuple(followups),
+    )
+
+
+def abstain(question: str, topics: Sequence[str], suggestions: Sequence[str], reason: str | None = None) -> Answer:
+    lines = [reason or "I don't have a sourced answer to that in my knowledge base, so I won't guess."]
+    if topics:
+        lines.append("I can tell you about: " + "; ".join(topic_label(t) for t in topics) + ".")
+    text = "\n".join(lines)
+    if suggestions:
+        text += "\n\n" + followup_unit(suggestions)
+    return Answer(question=question, abstained=True, text=text[:MAX_TEXT], followups=tuple(suggestions), topics=tuple(topics))

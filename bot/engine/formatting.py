@@ -1,0 +1,36 @@
+"""Figures and citations written the way readers read them."""
+
+from __future__ import annotations
+
+from bot.engine.records import Estimate, Source, SourceRef
+
+
+def number(value: float, unit: str = "") -> str:
+    """1958 -> "1958" for years; 26000 -> "26,000"; 45.0 -> "45"; 10.7 -> "10.7"."""
+    if unit == "year":
+        return str(int(value))
+    text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    return text
+
+
+def figure(estimate: Estimate, unit: str) -> str:
+    """"45 million", "43-46 million", "10.7 million tonnes", "1961"."""
+    if estimate.value is not None:
+        amount = number(estimate.value, unit)
+    else:
+        amount = f"{number(estimate.low, unit)}–{number(estimate.high, unit)}"  # type: ignore[arg-type]
+    return amount if unit == "year" else f"{amount} {unit}"
+
+
+def pages(ref: SourceRef) -> str:
+    if not ref.pages:
+        return ""
+    plural = any(ch in ref.pages for ch in "-–,")
+    return f", {'pp.' if plural else 'p.'} {ref.pages}"
+
+
+def citation(source: Source, ref: SourceRef | None = None, journal: bool = True) -> str:
+    """Author, *Title*, Journal (year), pp. x-y — book titles italic, article titles in quotes."""
+    title = f"“{source.title}”" if source.kind == "article" else f"*{source.title}*"
+    where = f", {source.journal}" if journal and source.journal else ""
+    return f"{source.author}, {title}{where} ({source.year}){pages(ref) if ref else ''}"

@@ -1,0 +1,147 @@
+"""BM25 retrieval over two fields (title/keywords above body text), scoring only candidates.
+
+rank-bm25 is used for scoring; two of its pitfalls are avoided here:
+- BM25Okapi's idf is zero or negative for a term in half the documents or more, which on a small
+  corpus silences common subject words ("famine"); we use Lucene's always-positive idf instead.
+- get_scores / get_top_n score every document and return documents even when nothing matched; we
+  score only the documents that share a term with the query (an inverted index feeds
+  get_batch_scores), so nothing unmatched is returned and cost grows with the matches.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from rank_bm25 import BM25Okapi
+
+
+class _LuceneBM25(BM25Okapi):
+    def __init__(self, corpus: Sequence[Sequence[str]], k1: float = 1.2, b: float = 0.75):
+        super().__init__([list(doc) for doc in corpus], k1=k1, b=b)
+        # rank-bm25 rebuilds np.array(doc_len) on every batch call; an array makes that a cheap copy.
+        self.doc_len = np.asarray(self.doc_len, dtype=float)
+        self.avgdl = self.avgdl or 1.0
+
+    def _calc_idf(self, nd: dict[str, int]) -> None:
+        n = self.corpus_size
+        self.idf = {word: math.log(1.0 + (n - df + 0.5) / (df + 0.5)) for word, df in nd.items()}
+
+
+@dataclass(frozen=True)
+class Document:
+    """What the index sees of one passage: body terms and weighted meta terms."""
+
+    body: tuple[str, ...]
+    meta: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Hit:
+    doc: int
+    score: float
+    coverage: float  # share of the query's weight that this document contains
+    matched: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Query:
+    """Query terms with weights: the question's own terms weigh 1, conversation context less."""
+
+    terms: dict[str, float]
+
+    @classmethod
+    def of(cls, *groups: tuple[Sequence[str], float]) -> Query:
+        terms: dict[str, float] = {}
+        for group, weight in groups:
+            for t in group:
+                terms[t] = max(terms.get(t, 0.0), weight)
+        return cls(terms)
+
+
+class Index:
+    def __init__(
+        self,
+        docs: Sequence[Document],
+        meta_weight: float = 1.5,
+        oov_weight: float = 0.8,
+        generic: Callable[[str], bool] = lambda term: False,
+        generic_weight: float = 0.25,
+    ):
+        if not docs:
+            raise ValueError("cannot index an empty knowledge base")
+        self.size = len(docs)
+        self.meta_weight = meta_weight
+        self.body = _LuceneBM25([d.body for d in docs])
+        self.meta = _LuceneBM25([d.meta for d in docs])
+        postings: dict[str, list[int]] = {}
+        self.doc_terms: list[frozenset[str]] = []
+        for i, d in enumerate(docs):
+            terms = frozenset(d.body) | frozenset(d.meta)
+            self.doc_terms.append(terms)
+            for t in terms:
+                postings.setdefault(t, []).append(i)
+        self.postings = postings
+        n = self.size
+        self.idf = {t: math.log(1.0 + (n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in postings.items()}
+        self.max_idf = math.log(1.0 + (n - 0.5) / 1.5)
+        # An unknown word weighs like a fairly rare one: it is probably what the question is about.
+        self.oov_idf = oov_weight * self.max_idf
+        self._deletes = _deletes_index(postings)
+        self.generic, self.generic_weight = generic, generic_weight
+
+    def weight(self, term: str) -> float:
+        """How much a query term counts toward coverage: rare subjects most, everyday words little."""
+        w = self.idf.get(term, self.oov_idf)
+        return w * self.generic_weight if self.generic(term) else w
+
+    def known(self, term: str) -> bool:
+        return term in self.postings
+
+    def correct(self, term: str) -> str | None:
+        """A known term one edit away from an unknown one ("famnie" -> "famin"), if unambiguous enough."""
+        if term in self.postings or len(term) < 5 or not term.isalpha():
+            return None
+        found = {c for d in _one_deletes(term) | {term} for c in self._deletes.get(d, ())}
+        found = {c for c in found if abs(len(c) - len(term)) <= 1 and c[0] == term[0]}
+        if not found:
+            return None
+        return max(found, key=lambda c: (len(self.postings[c]), c))
+
+    def search(self, query: Query, k: int = 10) -> list[Hit]:
+        terms = [t for t in query.terms if t in self.postings]
+        if not terms:
+            return []
+        candidates = sorted({d for t in terms for d in self.postings[t]})
+        scores = np.zeros(len(candidates))
+        by_weight: dict[float, list[str]] = {}
+        for t in terms:
+            by_weight.setdefault(query.terms[t], []).append(t)
+        for weight, group in by_weight.items():
+            body = np.asarray(self.body.get_batch_scores(group, candidates))
+            meta = np.asarray(self.meta.get_batch_scores(group, candidates))
+            scores += weight * (body + self.meta_weight * meta)
+        total = sum(w * self.weight(t) for t, w in query.terms.items()) or 1.0
+        top = np.argsort(-scores, kind="stable")[:k]
+        hits = []
+        for i in top:
+            doc = candidates[int(i)]
+            matched = frozenset(t for t in terms if t in self.doc_terms[doc])
+            cover = sum(query.terms[t] * self.weight(t) for t in matched) / total
+            hits.append(Hit(doc, float(scores[i]), cover, matched))
+        return hits
+
+
+def _one_deletes(term: str) -> set[str]:
+    return {term[:i] + term[i + 1 :] for i in range(len(term))}
+
+
+def _deletes_index(postings: dict[str, list[int]]) -> dict[str, tuple[str, ...]]:
+    index: dict[str, list[str]] = {}
+    for term in postings:
+        if len(term) >= 4 and term.isalpha():
+            for d in _one_deletes(term) | {term}:
+                index.setdefault(d, []).append(term)
+    return {d: tuple(ts) for d, ts in index.items()}

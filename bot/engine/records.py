@@ -1,0 +1,149 @@
+"""Domain records of the knowledge base (plain, frozen data)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    author: str
+    title: str
+    year: int
+    kind: str
+    publisher: str | None = None
+    journal: str | None = None
+    url: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    id: str
+    pages: str | None = None
+
+
+@dataclass(frozen=True)
+class Quote:
+    text: str
+    source: SourceRef
+
+
+@dataclass(frozen=True)
+class Passage:
+    id: str
+    topic: str
+    title: str
+    text: str
+    sources: tuple[SourceRef, ...]
+    question: str | None = None
+    quote: Quote | None = None
+    keywords: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    disputes: tuple[str, ...] = ()
+    period: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True)
+class Estimate:
+    by: str
+    source: str
+    year: int
+    value: float | None = None
+    low: float | None = None
+    high: float | None = None
+    method: str | None = None
+
+    @property
+    def key(self) -> tuple[float, float]:
+        """Comparable (low, high); a point value is a zero-width range."""
+        if self.value is not None:
+            return (self.value, self.value)
+        return (self.low, self.high)  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class Dispute:
+    id: str
+    question: str
+    unit: str
+    estimates: tuple[Estimate, ...]
+    why_they_differ: str
+
+
+@dataclass(frozen=True)
+class GlossaryEntry:
+    id: str
+    term: str
+    definition: str
+    sources: tuple[SourceRef, ...]
+    aliases: tuple[str, ...] = ()
+    chinese: str | None = None
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    id: str
+    date: str
+    event: str
+    sources: tuple[SourceRef, ...]
+
+    @property
+    def year(self) -> int:
+        return int(self.date[:4])
+
+
+@dataclass(frozen=True)
+class QuizQuestion:
+    id: str
+    question: str
+    choices: tuple[str, ...]
+    answer: str
+    explanation: str
+    passage: str
+    difficulty: str = "medium"
+    topic: str | None = None
+
+
+@dataclass(frozen=True)
+class SeriesPoint:
+    year: int
+    value: float
+    source: str
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class SeriesLine:
+    name: str
+    label: str
+    points: tuple[SeriesPoint, ...]
+
+
+@dataclass(frozen=True)
+class Series:
+    id: str
+    title: str
+    unit: str
+    lines: tuple[SeriesLine, ...]
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    sources: dict[str, Source]
+    passages: tuple[Passage, ...]
+    disputes: dict[str, Dispute]
+    glossary: tuple[GlossaryEntry, ...] = ()
+    timeline: tuple[TimelineEvent, ...] = ()
+    quiz: tuple[QuizQuestion, ...] = ()
+    series: dict[str, Series] = field(default_factory=dict)
+
+    @cached_property
+    def passages_by_id(self) -> dict[str, Passage]:
+        return {p.id: p for p in self.passages}
+
+    @cached_property
+    def topics(self) -> list[str]:
+        return sorted({p.topic for p in self.passages})

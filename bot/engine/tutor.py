@@ -1,0 +1,235 @@
+"""The tutor: question (+ conversation memory) -> Answer."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.engine import compose
+from bot.engine.answer import Answer
+from bot.engine.index import Document, Hit, Index, Query
+from bot.engine.memory import ConversationMemory, Turn
+from bot.engine.records import Dispute, KnowledgeBase, Passage
+from bot.engine.text import is_generic, normalize, tokenize, words
+
+MAX_QUESTION_CHARS = 2000  # longer input is read only up to here
+
+# Words that point back at the previous turn's subject.
+ANAPHORA = frozenset(
+    "he him his she her they them their theirs it its this that these those there then afterwards "
+    "afterward after later later on such one ones".split()
+)
+CONNECTIVES = ("and ", "but ", "so ", "also ", "what about", "how about", "and what", "why", "how come", "really")
+# A question asking for an amount is only answered by a passage that states one.
+QUANTITY_QUESTION = re.compile(r"\b(how (many|much|large|big|high|far)|number of|death ?toll|toll|percentage|proportion)\b")
+QUANTITY = re.compile(
+    r"\b(million|billion|thousand|hundred|dozen|percent|per cent|half|third|quarter|tenth)s?\b|%"
+    r"|\b\d{1,3}(,\d{3})+\b|\b\d+\.\d+\b|\b(?!(19|20)\d\d\b)\d{3,}\b"
+)
+HIGH_WORDS = frozenset("highest largest biggest maximum max top most greatest worst".split())
+LOW_WORDS = frozenset("lowest smallest least minimum min fewest".split())
+
+
+@dataclass(frozen=True)
+class TutorSettings:
+    """Retrieval and abstention thresholds, calibrated on the development question set."""
+
+    min_coverage: float = 0.55  # share of the question's term weight the best passage must contain
+    min_score: float = 2.0  # BM25 score of the best passage
+    extra_ratio: float = 0.6  # further passages are shown if they score this share of the best
+    extra_coverage: float = 0.5
+    max_passages: int = 3
+    context_weight: float = 0.5  # weight of the previous turn's subject in a follow-up
+    repeat_penalty: float = 0.5  # a follow-up prefers passages not quoted in the previous turn
+    dispute_coverage: float = 0.6  # the question itself names a disputed figure
+    n_followups: int = 3
+
+
+@dataclass(frozen=True)
+class _Retrieval:
+    hits: list[Hit]
+    query: Query
+    own_terms: tuple[str, ...]
+
+    @property
+    def best(self) -> Hit | None:
+        return self.hits[0] if self.hits else None
+
+
+class Tutor:
+    def __init__(self, kb: KnowledgeBase, settings: TutorSettings | None = None, memory: ConversationMemory | None = None):
+        self.kb = kb
+        self.settings = settings or TutorSettings()
+        self.memory = memory or ConversationMemory()
+        self.passages: tuple[Passage, ...] = kb.passages
+        self.index = Index([self._document(p) for p in self.passages], generic=is_generic)
+        self._position = {p.id: i for i, p in enumerate(self.passages)}
+        self._aliases = self._alias_table()
+        self._has_quantity = [bool(QUANTITY.search(p.text.lower())) for p in self.passages]
+        self._dispute_terms = {d.id: frozenset(tokenize(d.question)) for d in kb.disputes.values()}
+
+    # ----- indexing -------------------------------------------------------------------------
+    @staticmethod
+    def _document(p: Passage) -> Document:
+        body = tokenize(p.text) + (tokenize(p.quote.text) if p.quote else [])
+        meta_text = " ".join([p.title, p.question or "", *p.keywords, *p.aliases, p.topic.replace("_", " ")])
+        return Document(tuple(body), tuple(tokenize(meta_text)))
+
+    def _alias_table(self) -> dict[tuple[str, ...], tuple[str, ...]]:
+        """Glossary aliases ("Mao Tse-tung") -> the term's own words ("Mao Zedong")."""
+        table: dict[tuple[str, ...], tuple[str, ...]] = {}
+        for entry in self.kb.glossary:
+            term = tuple(tokenize(entry.term))
+            for alias in entry.aliases:
+                key = tuple(tokenize(alias))
+                if key and key != term:
+                    table[key] = term
+        return table
+
+    # ----- query analysis -------------------------------------------------------------------
+    def terms(self, question: str) -> list[str]:
+        raw = tokenize(question)
+        out = []
+        for t in raw:
+            out.append(t if self.index.known(t) else (self.index.correct(t) or t))
+        for alias, term in self._aliases.items():
+            n = len(alias)
+            if any(tuple(out[i : i + n]) == alias for i in range(len(out) - n + 1)):
+                out += [t for t in term if t not in out]
+        return list(dict.fromkeys(out))
+
+    @staticmethod
+    def _superlative(question: str) -> str | None:
+        ws = set(words(question))
+        if ws & HIGH_WORDS:
+            return "high"
+        if ws & LOW_WORDS:
+            return "low"
+        return None
+
+    @staticmethod
+    def _leans_on_context(question: str, own_terms: list[str]) -> bool:
+        ws = words(question)
+        text = normalize(question).strip()
+        return bool(set(ws) & ANAPHORA) or len(own_terms) <= 2 or text.startswith(CONNECTIVES)
+
+    # ----- retrieval --------------------------------------------------------------------------
+    def _retrieve(
+        self, own: list[str], context: tuple[str, ...] = (), avoid: tuple[str, ...] = (), quantity: bool = False
+    ) -> _Retrieval:
+        query = Query.of((context, self.settings.context_weight), (own, 1.0))
+        hits = self.index.search(query, k=12)
+        if quantity:
+            hits = [h for h in hits if self._has_quantity[h.doc]]
+        if avoid:
+            avoid_docs = {self._position[a] for a in avoid if a in self._position}
+            hits = sorted(
+                (Hit(h.doc, h.score * self.settings.repeat_penalty, h.coverage, h.matched) if h.doc in avoid_docs else h for h in hits),
+                key=lambda h: -h.score,
+            )
+        return _Retrieval(hits, query, tuple(own))
+
+    def _answers(self, r: _Retrieval) -> bool:
+        best = r.best
+        s = self.settings
+        return best is not None and best.coverage >= s.min_coverage and best.score >= s.min_score
+
+    # ----- answering --------------------------------------------------------------------------
+    def ask(self, question: str, conversation: str | None = None) -> Answer:
+        question = question if isinstance(question, str) else str(question)
+        shown_question = question.strip()[:MAX_QUESTION_CHARS]
+        own = self.terms(shown_question)
+        previous = self.memory.last(conversation) if conversation else None
+
+        quantity = bool(QUANTITY_QUESTION.search(normalize(shown_question)))
+        alone = self._retrieve(own, quantity=quantity)
+        chosen: _Retrieval | None = alone if self._answers(alone) else None
+        if previous is not None and self._leans_on_context(shown_question, own):
+            followup = self._retrieve(own, previous.subject, previous.passage_ids, quantity)
+            # Read against the previous subject when alone it finds nothing, or when the
+            # follow-up reading still matches what this question itself asks about.
+            if self._answers(followup) and (chosen is None or followup.hits[0].matched & set(own)):
+                chosen = followup
+        if chosen is None:
+            answer = self._abstain(shown_question, alone)
+            turn = Turn(shown_question, (), (), (), True)
+        else:
+            answer = self._answer(shown_question, chosen, previous)
+            turn = Turn(
+                shown_question,
+                self._subject(chosen, answer),
+                tuple(p.id for p in answer.passages),
+                tuple(d.id for d in answer.disputes),
+                False,
+            )
+        if conversation:
+            self.memory.add(conversation, turn)
+        return answer
+
+    def _subject(self, r: _Retrieval, answer: Answer) -> tuple[str, ...]:
+        """What a follow-up refers to: the question's known terms and the top passage's title."""
+        terms = [t for t in r.query.terms if self.index.known(t)]
+        if answer.passages:
+            top = self.kb.passages_by_id[answer.passages[0].id]
+            terms += tokenize(top.title)
+        return tuple(dict.fromkeys(terms))[:16]
+
+    def _answer(self, question: str, r: _Retrieval, previous: Turn | None) -> Answer:
+        s = self.settings
+        best = r.hits[0]
+        picked = [best]
+        for h in r.hits[1:]:
+            if len(picked) >= s.max_passages:
+                break
+            if h.score >= s.extra_ratio * best.score and h.coverage >= s.extra_coverage:
+                picked.append(h)
+        scored = [(self.passages[h.doc], h.score) for h in picked]
+        disputes = self._disputes(r, [p for p, _ in scored], previous)
+        shown = {p.id for p, _ in scored}
+        followups = self._followups(r, shown, disputes)
+        return compose.compose(self.kb, question, scored, disputes, followups, self._superlative(question) if disputes else None)
+
+    def _disputes(self, r: _Retrieval, passages: list[Passage], previous: Turn | None) -> list[Dispute]:
+        ids: list[str] = []
+        for p in passages[:2]:
+            ids += [d for d in p.disputes if d not in ids]
+        own = set(r.own_terms)
+        for did, terms in self._dispute_terms.items():
+            if did not in ids and terms and own and len(own & terms) / len(own) >= self.settings.dispute_coverage:
+                ids.append(did)
+        if not ids and previous and self._superlative(" ".join(r.own_terms)):
+            ids = list(previous.dispute_ids)
+        return [self.kb.disputes[d] for d in ids[:2]]
+
+    def _followups(self, r: _Retrieval, shown: set[str], disputes: list[Dispute]) -> list[str]:
+        out: list[str] = []
+        if disputes and len(shown) >= 1:
+            out.append("Why do the estimates differ so much?")
+        top_topic = self.passages[r.hits[0].doc].topic
+        pool = [self.passages[h.doc] for h in r.hits[1:]]
+        pool += [p for p in self.passages if p.topic == top_topic]
+        for p in pool:
+            q = p.question or f"Tell me about {p.title[0].lower() + p.title[1:]}."
+            if p.id not in shown and q not in out:
+                out.append(q)
+            if len(out) >= self.settings.n_followups:
+                break
+        return out
+
+    def _abstain(self, question: str, r: _Retrieval) -> Answer:
+        topics: list[str] = []
+        for h in r.hits:
+            t = self.passages[h.doc].topic
+            if t not in topics:
+                topics.append(t)
+        topics = topics[:3] or ["death_toll", "communes", "steel"]
+        suggestions = []
+        for t in topics[:3]:
+            p = next((p for p in self.passages if p.topic == t and p.question), None)
+            if p:
+                suggestions.append(p.question)
+        reason = None
+        if not question:
+            reason = "Ask me a question about the Great Leap Forward (China, 1958–1962) or the famine it caused."
+        return compose.abstain(question or "", topics, suggestions, reason)
+
