@@ -155,6 +155,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.add_argument("--rounds", type=int, default=20, help="passes over the question mix (default 20)")
     p.set_defaults(func=cmd_bench)
+
+    # Front ends add their own subcommands (Discord: run/sync/commands/reports; study: quiz/chart/progress).
+    for module in ("bot.discord_cli", "bot.study_cli"):
+        try:
+            add_commands = __import__(module, fromlist=["add_commands"]).add_commands
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+            continue
+        add_commands(sub)
     return parser
 
 
