@@ -69,6 +69,7 @@ class Index:
         oov_weight: float = 0.8,
         generic: Callable[[str], bool] = lambda term: False,
         generic_weight: float = 0.25,
+        synonyms: Callable[[str], frozenset[str]] = lambda term: frozenset(),
     ):
         if not docs:
             raise ValueError("cannot index an empty knowledge base")
@@ -90,11 +91,14 @@ class Index:
         # An unknown word weighs like a fairly rare one: it is probably what the question is about.
         self.oov_idf = oov_weight * self.max_idf
         self._deletes = _deletes_index(postings)
-        self.generic, self.generic_weight = generic, generic_weight
+        self.generic, self.generic_weight, self.synonyms = generic, generic_weight, synonyms
 
     def weight(self, term: str) -> float:
         """How much a query term counts toward coverage: rare subjects most, everyday words little."""
-        w = self.idf.get(term, self.oov_idf)
+        w = self.idf.get(term)
+        if w is None:  # unknown here, but a known synonym says how common the idea is
+            known = [self.idf[s] for s in self.synonyms(term) if s in self.idf]
+            w = max(known) if known else self.oov_idf
         return w * self.generic_weight if self.generic(term) else w
 
     def known(self, term: str) -> bool:
@@ -110,7 +114,20 @@ class Index:
             return None
         return max(found, key=lambda c: (len(self.postings[c]), c))
 
-    def search(self, query: Query, k: int = 10) -> list[Hit]:
+    def contains(self, doc: int, term: str) -> bool:
+        """The document has the term or a synonym of it."""
+        have = self.doc_terms[doc]
+        return term in have or not self.synonyms(term).isdisjoint(have)
+
+    def coverage(self, doc: int, terms: dict[str, float]) -> float:
+        """Share of the (weighted) terms' weight that the document contains."""
+        total = sum(w * self.weight(t) for t, w in terms.items())
+        found = sum(w * self.weight(t) for t, w in terms.items() if self.contains(doc, t))
+        return found / total if total else 0.0
+
+    def search(self, query: Query, k: int = 10, focus: dict[str, float] | None = None) -> list[Hit]:
+        """Top k documents sharing a term with the query; coverage is of `focus` (default: the query)."""
+        focus = query.terms if focus is None else focus
         terms = [t for t in query.terms if t in self.postings]
         if not terms:
             return []
@@ -123,14 +140,12 @@ class Index:
             body = np.asarray(self.body.get_batch_scores(group, candidates))
             meta = np.asarray(self.meta.get_batch_scores(group, candidates))
             scores += weight * (body + self.meta_weight * meta)
-        total = sum(w * self.weight(t) for t, w in query.terms.items()) or 1.0
         top = np.argsort(-scores, kind="stable")[:k]
         hits = []
         for i in top:
             doc = candidates[int(i)]
             matched = frozenset(t for t in terms if t in self.doc_terms[doc])
-            cover = sum(query.terms[t] * self.weight(t) for t in matched) / total
-            hits.append(Hit(doc, float(scores[i]), cover, matched))
+            hits.append(Hit(doc, float(scores[i]), self.coverage(doc, focus), matched))
         return hits
 
 

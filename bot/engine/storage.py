@@ -35,6 +35,65 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (guild_id, key)
     );
     """,
+    # 1 -> 2: study groups. Every answer is a row, committed when given; scores, accuracy by topic
+    # and streaks are derived from it, so they cannot drift from what students actually answered.
+    """
+    CREATE TABLE quiz_sessions (
+        id TEXT PRIMARY KEY,
+        channel TEXT NOT NULL,              -- 'discord:<channel id>' or 'terminal:<name>'
+        guild_id INTEGER,
+        starter TEXT NOT NULL,
+        starter_name TEXT,
+        topic TEXT,
+        difficulty TEXT,
+        plan TEXT NOT NULL,                 -- JSON [{"id": question id, "order": [choice index, ...]}]
+        time_limit REAL NOT NULL,
+        position INTEGER NOT NULL DEFAULT 0,
+        phase TEXT NOT NULL DEFAULT 'asking' CHECK (phase IN ('asking', 'revealed', 'finished', 'cancelled')),
+        asked_at REAL,
+        created_at REAL NOT NULL,
+        ended_at REAL
+    );
+    -- one live quiz per channel, enforced by the database itself
+    CREATE UNIQUE INDEX quiz_sessions_live ON quiz_sessions (channel) WHERE phase IN ('asking', 'revealed');
+    CREATE TABLE answers (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL CHECK (kind IN ('quiz', 'review')),
+        session_id TEXT REFERENCES quiz_sessions (id),
+        position INTEGER,
+        guild_id INTEGER,
+        user_key TEXT NOT NULL,             -- 'discord:<user id>' or 'local:<name>'
+        user_name TEXT,
+        question_id TEXT NOT NULL,
+        topic TEXT,
+        choice TEXT NOT NULL,               -- the chosen text, stable whatever order it was shown in
+        correct INTEGER NOT NULL,
+        points INTEGER NOT NULL DEFAULT 0,
+        elapsed REAL,
+        answered_at REAL NOT NULL,
+        revealed INTEGER NOT NULL DEFAULT 0 -- quiz answers count only once the question is revealed
+    );
+    CREATE UNIQUE INDEX answers_once ON answers (session_id, position, user_key) WHERE kind = 'quiz';
+    CREATE INDEX answers_by_guild ON answers (guild_id, answered_at);
+    CREATE INDEX answers_by_user ON answers (user_key, answered_at);
+    CREATE TABLE review_items (
+        user_key TEXT NOT NULL,
+        question_id TEXT NOT NULL,
+        box INTEGER NOT NULL,
+        due_at REAL NOT NULL,
+        misses INTEGER NOT NULL DEFAULT 0,
+        mastered_at REAL,
+        updated_at REAL NOT NULL,
+        PRIMARY KEY (user_key, question_id)
+    );
+    CREATE INDEX review_items_due ON review_items (user_key, mastered_at, due_at);
+    CREATE VIEW guild_scores AS
+        SELECT guild_id, user_key, SUM(points) AS points, SUM(correct) AS correct, COUNT(*) AS answered
+        FROM answers WHERE kind = 'quiz' AND revealed = 1 GROUP BY guild_id, user_key;
+    CREATE VIEW topic_accuracy AS
+        SELECT user_key, topic, COUNT(*) AS answered, SUM(correct) AS correct
+        FROM answers WHERE kind = 'quiz' AND revealed = 1 GROUP BY user_key, topic;
+    """,
 ]
 
 

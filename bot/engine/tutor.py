@@ -10,32 +10,44 @@ from bot.engine.answer import Answer
 from bot.engine.index import Document, Hit, Index, Query
 from bot.engine.memory import ConversationMemory, Turn
 from bot.engine.records import Dispute, KnowledgeBase, Passage
-from bot.engine.text import is_generic, normalize, tokenize, words
+from bot.engine.text import is_generic, normalize, synonyms, tokenize, words
 
 MAX_QUESTION_CHARS = 2000  # longer input is read only up to here
 
 # Words that point back at the previous turn's subject.
 ANAPHORA = frozenset(
-    "he him his she her they them their theirs it its this that these those there then afterwards "
-    "afterward after later later on such one ones".split()
+    ["he", "him", "his", "she", "her", "they", "them", "their", "theirs", "it", "its", "this", "that", "these", "those", "there", "then", "afterwards", "afterward", "after", "later", "later", "on", "such", "one", "ones"]
 )
 CONNECTIVES = ("and ", "but ", "so ", "also ", "what about", "how about", "and what", "why", "how come", "really")
-# A question asking for an amount is only answered by a passage that states one.
+# A question asking for an amount is only answered by a passage that states one, and a question
+# asking how many died only by a passage that gives a number of deaths.
 QUANTITY_QUESTION = re.compile(r"\b(how (many|much|large|big|high|far)|number of|death ?toll|toll|percentage|proportion)\b")
-QUANTITY = re.compile(
-    r"\b(million|billion|thousand|hundred|dozen|percent|per cent|half|third|quarter|tenth)s?\b|%"
-    r"|\b\d{1,3}(,\d{3})+\b|\b\d+\.\d+\b|\b(?!(19|20)\d\d\b)\d{3,}\b"
+_AMOUNT = (
+    r"(\b(million|billion|thousand|hundred|dozen|percent|per cent|half|third|quarter|tenth)s?\b|%"
+    r"|\b\d{1,3}(,\d{3})+\b|\b\d+\.\d+\b|\b(?!(1[5-9]|20)\d\d\b)\d{3,}\b)"
 )
-HIGH_WORDS = frozenset("highest largest biggest maximum max top most greatest worst".split())
-LOW_WORDS = frozenset("lowest smallest least minimum min fewest".split())
+QUANTITY = re.compile(_AMOUNT)
+DEATH_QUESTION = re.compile(r"\b(died|die|dead|deaths?|killed|starved|perished|lives|victims|toll|casualties|fatalities)\b")
+DEATH_FIGURE = re.compile(
+    _AMOUNT + r"[^.;]{0,80}\b(died|die|dead|deaths?|killed|starv\w*|perish\w*|lives|victims|toll|mortality|drowned)\b"
+    r"|\b(died|deaths?|killed|toll|victims|mortality)\b[^.;]{0,80}" + _AMOUNT
+)
+
+# "What happened to him afterwards?" asks for someone's later fate; passages about it say "fate".
+LATER_FATE = re.compile(
+    r"\bwhat (happened|became) (to|of)\b.*\b(after|afterwards?|later|next|then|in the end)\b|\bwhat became of\b"
+    r"|\b(later (life|years|on)|end up|ended up|fate)\b"
+)
+HIGH_WORDS = frozenset(["highest", "largest", "biggest", "maximum", "max", "top", "most", "greatest", "worst"])
+LOW_WORDS = frozenset(["lowest", "smallest", "least", "minimum", "min", "fewest"])
 
 
 @dataclass(frozen=True)
 class TutorSettings:
     """Retrieval and abstention thresholds, calibrated on the development question set."""
 
-    min_coverage: float = 0.55  # share of the question's term weight the best passage must contain
-    min_score: float = 2.0  # BM25 score of the best passage
+    min_coverage: float = 0.45  # share of the question's term weight the best passage must contain
+    min_score: float = 5.0  # BM25 score of the best passage
     extra_ratio: float = 0.6  # further passages are shown if they score this share of the best
     extra_coverage: float = 0.5
     max_passages: int = 3
@@ -43,6 +55,8 @@ class TutorSettings:
     repeat_penalty: float = 0.5  # a follow-up prefers passages not quoted in the previous turn
     dispute_coverage: float = 0.6  # the question itself names a disputed figure
     n_followups: int = 3
+    synonym_weight: float = 0.4  # ranking weight of a question word's synonyms
+    subject_terms: int = 5  # how many of the previous turn's most specific terms a follow-up inherits
 
 
 @dataclass(frozen=True)
@@ -50,6 +64,7 @@ class _Retrieval:
     hits: list[Hit]
     query: Query
     own_terms: tuple[str, ...]
+    context: tuple[str, ...] = ()
 
     @property
     def best(self) -> Hit | None:
@@ -62,10 +77,11 @@ class Tutor:
         self.settings = settings or TutorSettings()
         self.memory = memory or ConversationMemory()
         self.passages: tuple[Passage, ...] = kb.passages
-        self.index = Index([self._document(p) for p in self.passages], generic=is_generic)
+        self.index = Index([self._document(p) for p in self.passages], generic=is_generic, synonyms=synonyms)
         self._position = {p.id: i for i, p in enumerate(self.passages)}
         self._aliases = self._alias_table()
         self._has_quantity = [bool(QUANTITY.search(p.text.lower())) for p in self.passages]
+        self._has_death_figure = [bool(DEATH_FIGURE.search(p.text.lower())) for p in self.passages]
         self._dispute_terms = {d.id: frozenset(tokenize(d.question)) for d in kb.disputes.values()}
 
     # ----- indexing -------------------------------------------------------------------------
@@ -108,26 +124,48 @@ class Tutor:
         return None
 
     @staticmethod
+    def _asks_amount(question: str) -> str | None:
+        """'deaths' for "how many died...", 'amount' for other how-many questions, else None."""
+        text = normalize(question)
+        if not QUANTITY_QUESTION.search(text):
+            return None
+        return "deaths" if DEATH_QUESTION.search(text) else "amount"
+
+    @staticmethod
+    def _points_back(question: str) -> bool:
+        return bool(set(words(question)) & ANAPHORA)
+
+    @staticmethod
     def _leans_on_context(question: str, own_terms: list[str]) -> bool:
-        ws = words(question)
         text = normalize(question).strip()
-        return bool(set(ws) & ANAPHORA) or len(own_terms) <= 2 or text.startswith(CONNECTIVES)
+        return Tutor._points_back(question) or len(own_terms) <= 2 or text.startswith(CONNECTIVES)
 
     # ----- retrieval --------------------------------------------------------------------------
     def _retrieve(
-        self, own: list[str], context: tuple[str, ...] = (), avoid: tuple[str, ...] = (), quantity: bool = False
+        self,
+        own: list[str],
+        context: tuple[str, ...] = (),
+        avoid: tuple[str, ...] = (),
+        quantity: str | None = None,
+        cues: tuple[str, ...] = (),
     ) -> _Retrieval:
-        query = Query.of((context, self.settings.context_weight), (own, 1.0))
-        hits = self.index.search(query, k=12)
+        weight = self.settings.context_weight
+        related = [s for t in own for s in synonyms(t)]
+        query = Query.of((context, weight), (cues, weight), (related, self.settings.synonym_weight), (own, 1.0))
+        focus = {t: w for t, w in query.terms.items() if t not in related or t in own}
+        hits = self.index.search(query, k=12, focus=focus)
+        if context:
+            hits = [h for h in hits if h.matched - set(own)]  # must still be about the previous subject
         if quantity:
-            hits = [h for h in hits if self._has_quantity[h.doc]]
+            has = self._has_death_figure if quantity == "deaths" else self._has_quantity
+            hits = [h for h in hits if has[h.doc]]
         if avoid:
             avoid_docs = {self._position[a] for a in avoid if a in self._position}
             hits = sorted(
                 (Hit(h.doc, h.score * self.settings.repeat_penalty, h.coverage, h.matched) if h.doc in avoid_docs else h for h in hits),
                 key=lambda h: -h.score,
             )
-        return _Retrieval(hits, query, tuple(own))
+        return _Retrieval(hits, query, tuple(own), tuple(context))
 
     def _answers(self, r: _Retrieval) -> bool:
         best = r.best
@@ -139,16 +177,19 @@ class Tutor:
         question = question if isinstance(question, str) else str(question)
         shown_question = question.strip()[:MAX_QUESTION_CHARS]
         own = self.terms(shown_question)
+        cues = ("fate",) if LATER_FATE.search(normalize(shown_question)) else ()
         previous = self.memory.last(conversation) if conversation else None
 
-        quantity = bool(QUANTITY_QUESTION.search(normalize(shown_question)))
-        alone = self._retrieve(own, quantity=quantity)
+        quantity = self._asks_amount(shown_question)
+        alone = self._retrieve(own, quantity=quantity, cues=cues)
         chosen: _Retrieval | None = alone if self._answers(alone) else None
         if previous is not None and self._leans_on_context(shown_question, own):
-            followup = self._retrieve(own, previous.subject, previous.passage_ids, quantity)
-            # Read against the previous subject when alone it finds nothing, or when the
-            # follow-up reading still matches what this question itself asks about.
-            if self._answers(followup) and (chosen is None or followup.hits[0].matched & set(own)):
+            followup = self._retrieve(own, previous.subject, previous.passage_ids[:1], quantity, cues)
+            # Read against the previous subject when alone it finds nothing, when it points back
+            # ("that", "him"), or when the follow-up reading still matches what it asks about.
+            if self._answers(followup) and (
+                chosen is None or self._points_back(shown_question) or followup.hits[0].matched & set(own)
+            ):
                 chosen = followup
         if chosen is None:
             answer = self._abstain(shown_question, alone)
@@ -167,12 +208,15 @@ class Tutor:
         return answer
 
     def _subject(self, r: _Retrieval, answer: Answer) -> tuple[str, ...]:
-        """What a follow-up refers to: the question's known terms and the top passage's title."""
-        terms = [t for t in r.query.terms if self.index.known(t)]
-        if answer.passages:
-            top = self.kb.passages_by_id[answer.passages[0].id]
-            terms += tokenize(top.title)
-        return tuple(dict.fromkeys(terms))[:16]
+        """What a follow-up refers to: the question's own specific terms first, then the subject it
+        inherited, then the title of the passage that answered it."""
+
+        def specific(terms) -> list[str]:
+            return sorted((t for t in terms if self.index.known(t) and not is_generic(t)), key=lambda t: -self.index.weight(t))
+
+        title = tokenize(self.kb.passages_by_id[answer.passages[0].id].title) if answer.passages else []
+        terms = specific(r.own_terms) + list(r.context) + specific(title)
+        return tuple(dict.fromkeys(terms))[: self.settings.subject_terms]
 
     def _answer(self, question: str, r: _Retrieval, previous: Turn | None) -> Answer:
         s = self.settings
