@@ -59,7 +59,7 @@ def _ask_batch(tutor) -> int:
             if not isinstance(turns, list) or not all(isinstance(t, str) for t in turns):
                 raise TypeError("'turns' must be a list of strings")
         except (ValueError, KeyError, TypeError) as exc:
-            print(f"line {lineno}: skipped, expected {{\"id\": ..., \"turns\": [\"question\", ...]}} ({exc})", file=sys.stderr)
+            print(f'line {lineno}: skipped, expected {{"id": ..., "turns": ["question", ...]}} ({exc})', file=sys.stderr)
             status = 1
             continue
         conversation = f"jsonl:{lineno}:{item.get('id')}"
@@ -94,8 +94,13 @@ def cmd_check(args: argparse.Namespace, settings: config.Settings) -> int:
             print(f"  {problem}", file=sys.stderr)
         return 1
     counts = {
-        "sources": len(kb.sources), "passages": len(kb.passages), "disputes": len(kb.disputes),
-        "glossary": len(kb.glossary), "timeline": len(kb.timeline), "quiz": len(kb.quiz), "series": len(kb.series),
+        "sources": len(kb.sources),
+        "passages": len(kb.passages),
+        "disputes": len(kb.disputes),
+        "glossary": len(kb.glossary),
+        "timeline": len(kb.timeline),
+        "quiz": len(kb.quiz),
+        "series": len(kb.series),
     }
     print(f"{settings.knowledge_dir}: OK — " + ", ".join(f"{n} {k}" for k, n in counts.items()))
     return 0
@@ -129,7 +134,9 @@ def cmd_bench(args: argparse.Namespace, settings: config.Settings) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="glf-tutor", description="GLF Tutor: a sourced study companion on the Great Leap Forward.")
+    parser = argparse.ArgumentParser(
+        prog="glf-tutor", description="GLF Tutor: a sourced study companion on the Great Leap Forward."
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("ask", help="answer one question (or a JSONL batch)")

@@ -59,11 +59,10 @@ def passage_unit(kb: KnowledgeBase, passage: Passage) -> str:
 def dispute_view(dispute: Dispute) -> DisputeView:
     ests = sorted(dispute.estimates, key=lambda e: (e.key, e.year))
     return DisputeView(
-        dispute.id, dispute.question, dispute.unit,
-        tuple(
-            EstimateView(e.by, e.year, e.source, e.value, e.low, e.high, e.method, figure(e, dispute.unit))
-            for e in ests
-        ),
+        dispute.id,
+        dispute.question,
+        dispute.unit,
+        tuple(EstimateView(e.by, e.year, e.source, e.value, e.low, e.high, e.method, figure(e, dispute.unit)) for e in ests),
         dispute.why_they_differ,
     )
 

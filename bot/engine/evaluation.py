@@ -76,17 +76,24 @@ class Result:
             "false_abstention": self._rate(in_scope, lambda o: o.answer.abstained),
             "followup_pass": self._rate(followups, lambda o: o.passed),
             "conversation_pass": round(sum(all(o.passed for o in c) for c in conversations.values()) / len(conversations), 4)
-            if conversations else None,
+            if conversations
+            else None,
             "by_topic": {t: {"n": len(os), "pass": self._rate(os, lambda o: o.passed)} for t, os in sorted(by_topic.items())},
         }
 
     def to_dict(self) -> dict[str, Any]:
         return self.figures() | {
             "failures": [
-                {"id": o.item.id, "question": o.item.question, "abstained": o.answer.abstained,
-                 "missing": [list(g) for g in o.missing], "disputed_ok": o.disputed_ok,
-                 "passages": [p.id for p in o.answer.passages]}
-                for o in self.outcomes if not o.passed
+                {
+                    "id": o.item.id,
+                    "question": o.item.question,
+                    "abstained": o.answer.abstained,
+                    "missing": [list(g) for g in o.missing],
+                    "disputed_ok": o.disputed_ok,
+                    "passages": [p.id for p in o.answer.passages],
+                }
+                for o in self.outcomes
+                if not o.passed
             ]
         }
 
@@ -107,9 +114,14 @@ def _item(raw: Any, where: str, topic: str | None = None, conversation: str | No
             raise QuestionFileError(f"{where}: '{flag}' must be true or false")
     ident = str(raw.get("id") or (f"{conversation}#{turn + 1}" if conversation else where))
     return Item(
-        id=ident, question=raw["question"], topic=str(raw.get("topic") or topic or "unknown"),
-        must_mention=_groups(raw.get("must_mention"), where), disputed=bool(raw.get("disputed")),
-        abstain=bool(raw.get("abstain")), conversation=conversation, turn=turn,
+        id=ident,
+        question=raw["question"],
+        topic=str(raw.get("topic") or topic or "unknown"),
+        must_mention=_groups(raw.get("must_mention"), where),
+        disputed=bool(raw.get("disputed")),
+        abstain=bool(raw.get("abstain")),
+        conversation=conversation,
+        turn=turn,
     )
 
 

@@ -14,7 +14,7 @@ def number(value: float, unit: str = "") -> str:
 
 
 def figure(estimate: Estimate, unit: str) -> str:
-    """"45 million", "43-46 million", "10.7 million tonnes", "1961"."""
+    """ "45 million", "43-46 million", "10.7 million tonnes", "1961"."""
     if estimate.value is not None:
         amount = number(estimate.value, unit)
     else:

@@ -79,6 +79,7 @@ class Index:
         self.meta = _LuceneBM25([d.meta for d in docs])
         postings: dict[str, list[int]] = {}
         self.doc_terms: list[frozenset[str]] = []
+        self.meta_terms: list[frozenset[str]] = [frozenset(d.meta) for d in docs]
         for i, d in enumerate(docs):
             terms = frozenset(d.body) | frozenset(d.meta)
             self.doc_terms.append(terms)
@@ -118,6 +119,11 @@ class Index:
         """The document has the term or a synonym of it."""
         have = self.doc_terms[doc]
         return term in have or not self.synonyms(term).isdisjoint(have)
+
+    def about(self, doc: int, terms) -> bool:
+        """Some term (or a synonym) is in the document's title, question, keywords or aliases."""
+        have = self.meta_terms[doc]
+        return any(t in have or not self.synonyms(t).isdisjoint(have) for t in terms)
 
     def coverage(self, doc: int, terms: dict[str, float]) -> float:
         """Share of the (weighted) terms' weight that the document contains."""

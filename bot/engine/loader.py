@@ -68,18 +68,14 @@ class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignor
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=True)
             if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key!r}", key_node.start_mark
-                )
+                raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
             seen.add(key)
         mapping = super().construct_mapping(node, deep=True)
         mapping[LINE_KEY] = node.start_mark.line + 1
         return mapping
 
 
-_LineLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _LineLoader.construct_mapping
-)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _LineLoader.construct_mapping)
 
 
 def default_knowledge_dir() -> Path:
@@ -103,8 +99,14 @@ class _Record:
     """Typed, problem-collecting access to one raw record."""
 
     def __init__(
-        self, checker: _Checker, file: str, raw: dict, position: int, allowed: Iterable[str],
-        parent: _Record | None = None, prefix: str = "",
+        self,
+        checker: _Checker,
+        file: str,
+        raw: dict,
+        position: int,
+        allowed: Iterable[str],
+        parent: _Record | None = None,
+        prefix: str = "",
     ):
         self.checker, self.file, self.raw, self.prefix = checker, file, raw, prefix
         self.line = raw.get(LINE_KEY) or (parent.line if parent else None)
@@ -291,9 +293,14 @@ def _records(checker: _Checker, root: Path, rel: str, allowed: tuple[str, ...]):
 def _source(rec: _Record) -> Source | None:
     sid = rec.ident()
     fields = dict(
-        author=rec.text("author"), title=rec.text("title"), year=rec.integer("year"),
-        kind=rec.choice("kind", SOURCE_KINDS), publisher=rec.text("publisher", False),
-        journal=rec.text("journal", False), url=rec.text("url", False), note=rec.text("note", False),
+        author=rec.text("author"),
+        title=rec.text("title"),
+        year=rec.integer("year"),
+        kind=rec.choice("kind", SOURCE_KINDS),
+        publisher=rec.text("publisher", False),
+        journal=rec.text("journal", False),
+        url=rec.text("url", False),
+        note=rec.text("note", False),
     )
     if fields["url"] and not fields["url"].startswith(("http://", "https://")):
         rec.problem("'url' must start with http:// or https://")
@@ -310,7 +317,8 @@ def _period(rec: _Record) -> tuple[int, int] | None:
     if isinstance(value, int) and not isinstance(value, bool):
         value = [value, value]
     if (
-        isinstance(value, list) and len(value) == 2
+        isinstance(value, list)
+        and len(value) == 2
         and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
         and YEARS[0] <= value[0] <= value[1] <= YEARS[1]
     ):
@@ -339,7 +347,9 @@ def _passage(rec: _Record, topic: str) -> Passage | None:
         elif not isinstance(raw_quote.get("text"), str) or not raw_quote["text"].strip():
             rec.problem("'quote.text' must be the quoted words, as text")
         else:
-            ref = rec.source_ref({k: v for k, v in raw_quote.items() if k in ("pages",)} | {"id": raw_quote.get("source")}, "quote.source")
+            ref = rec.source_ref(
+                {k: v for k, v in raw_quote.items() if k in ("pages",)} | {"id": raw_quote.get("source")}, "quote.source"
+            )
             extra = [k for k in raw_quote if k not in ("text", "source", "pages", LINE_KEY)]
             if extra:
                 rec.problem(f"'quote' has unknown field(s): {', '.join(map(str, extra))}")
@@ -349,8 +359,10 @@ def _passage(rec: _Record, topic: str) -> Passage | None:
     for i, did in enumerate(disputes):
         rec.checker.expect("dispute", did, rec, f"disputes[{i}]")
     fields = dict(
-        question=rec.text("question", False), keywords=rec.text_list("keywords"),
-        aliases=rec.text_list("aliases"), period=_period(rec),
+        question=rec.text("question", False),
+        keywords=rec.text_list("keywords"),
+        aliases=rec.text_list("aliases"),
+        period=_period(rec),
     )
     if None in (pid, title, text) or not sources:
         return None
@@ -444,8 +456,16 @@ def _quiz(rec: _Record) -> QuizQuestion | None:
     topic = rec.text("topic", False)
     if None in (qid, question, answer, explanation, passage) or len(choices) != 4:
         return None
-    return QuizQuestion(id=qid, question=question, choices=choices, answer=answer, explanation=explanation,
-                        passage=passage, difficulty=difficulty, topic=topic)
+    return QuizQuestion(
+        id=qid,
+        question=question,
+        choices=choices,
+        answer=answer,
+        explanation=explanation,
+        passage=passage,
+        difficulty=difficulty,
+        topic=topic,
+    )
 
 
 def _series(rec: _Record) -> Series | None:
@@ -466,7 +486,13 @@ def _series(rec: _Record) -> Series | None:
             where = f"lines[{i}].points[{j}]"
             ok = isinstance(pt, dict)
             year, value = (pt.get("year"), pt.get("value")) if ok else (None, None)
-            if not ok or isinstance(year, bool) or not isinstance(year, int) or isinstance(value, bool) or not isinstance(value, (int, float)):
+            if (
+                not ok
+                or isinstance(year, bool)
+                or not isinstance(year, int)
+                or isinstance(value, bool)
+                or not isinstance(value, (int, float))
+            ):
                 rec.problem(f"'{where}' needs a whole-number 'year', a numeric 'value' and a 'source'")
                 continue
             if pt.get("source") is None:
@@ -491,7 +517,9 @@ def check_knowledge(root: Path | str | None = None) -> tuple[KnowledgeBase | Non
     checker = _Checker()
     if not root.is_dir():
         return None, [Problem(str(root), "directory", None, "knowledge directory not found")]
-    sources = _collect(checker, root, "sources.yaml", ("id", "author", "title", "year", "kind", "publisher", "journal", "url", "note"), _source)
+    sources = _collect(
+        checker, root, "sources.yaml", ("id", "author", "title", "year", "kind", "publisher", "journal", "url", "note"), _source
+    )
     passages: list[Passage] = []
     passage_files = sorted((root / "passages").glob("*.yaml"))
     if not passage_files:
@@ -502,7 +530,13 @@ def check_knowledge(root: Path | str | None = None) -> tuple[KnowledgeBase | Non
     disputes = _collect(checker, root, "disputes.yaml", ("id", "question", "unit", "estimates", "why_they_differ"), _dispute)
     glossary = _collect(checker, root, "glossary.yaml", ("id", "term", "chinese", "aliases", "definition", "sources"), _glossary)
     timeline = _collect(checker, root, "timeline.yaml", ("id", "date", "event", "sources"), _timeline)
-    quiz = _collect(checker, root, "quiz.yaml", ("id", "question", "choices", "answer", "explanation", "passage", "difficulty", "topic"), _quiz)
+    quiz = _collect(
+        checker,
+        root,
+        "quiz.yaml",
+        ("id", "question", "choices", "answer", "explanation", "passage", "difficulty", "topic"),
+        _quiz,
+    )
     series = _collect(checker, root, "series.yaml", ("id", "title", "unit", "lines"), _series)
     checker.resolve()
     if checker.problems:

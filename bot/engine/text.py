@@ -17,14 +17,49 @@ _STEMMER = Stemmer.Stemmer("english")
 # Function words plus the vocabulary of asking ("tell me", "explain", "what role did ... play"):
 # they carry no subject, so they neither retrieve passages nor count toward coverage.
 STOP_WORDS = frozenset(
-    ["a", "about", "above", "after", "again", "against", "all", "am", "an", "and", "any", "are", "aren't", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "few", "for", "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers", "herself", "him", "himself", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "just", "me", "more", "most", "my", "myself", "no", "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other", "our", "ours", "ourselves", "out", "over", "own", "same", "she", "should", "so", "some", "such", "than", "that", "the", "their", "theirs", "them", "themselves", "then", "there", "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "yourself", "yourselves", "also", "ever", "many", "much", "lot", "lots", "really", "actually", "even", "still", "yet", "get", "got", "go", "went", "going", "gone", "come", "came", "make", "made", "let", "us", "ok", "okay", "please", "hi", "hello", "hey", "thanks", "thank", "tell", "know", "explain", "describe", "mean", "means", "meant", "thing", "things", "stuff", "kind", "sort", "way", "ways", "anyone", "someone", "something", "anything", "like", "say", "said", "happen", "happened", "happens", "role", "play", "played", "part", "main", "mainly", "exactly", "basically", "whats", "whos", "wheres", "hows", "isnt", "wasnt", "didnt", "dont", "doesnt"]
+    """
+    a about above after again against all am an and any are aren't as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i if in into is it
+    its itself just me more most my myself no nor not now of off on once only or other our ours
+    ourselves out over own same she should so some such than that the their theirs them
+    themselves then there these they this those through to too under until up very was we were
+    what when where which while who whom why will with would you your yours yourself yourselves
+    also ever many much lot lots really actually even still yet get got go went going gone come
+    came make made let us ok okay please hi hello hey thanks thank tell know explain describe
+    mean means meant thing things stuff kind sort way ways anyone someone something anything
+    like say said happen happened happens role play played part main mainly exactly basically
+    whats whos wheres hows isnt wasnt didnt dont doesnt afterwards afterward later earlier
+    """.split()
 )
 
 # Everyday words of English that say little about which subject a question is on ("want",
 # "behind", "stop"). They still help ranking, but weigh little when judging whether a passage
 # covers the question, so an unusual phrasing does not make the tutor abstain.
 GENERIC_WORDS = frozenset(
-    ["able", "accept", "across", "act", "add", "afraid", "ago", "agree", "allow", "almost", "alone", "along", "already", "always", "among", "anyway", "appear", "area", "around", "ask", "away", "back", "bad", "basic", "become", "began", "begin", "behind", "believe", "best", "better", "big", "bit", "bring", "brought", "build", "built", "call", "called", "care", "carry", "case", "cause", "caused", "certain", "chance", "change", "changed", "choose", "clear", "close", "common", "consider", "continue", "could", "count", "course", "cut", "day", "days", "decide", "decided", "deal", "different", "difficult", "do", "done", "easy", "effect", "effects", "else", "end", "ended", "enough", "entire", "especially", "event", "events", "every", "example", "except", "face", "fact", "fail", "failed", "fall", "far", "fast", "feel", "felt", "final", "find", "first", "follow", "followed", "following", "found", "free", "full", "general", "give", "given", "gives", "good", "great", "group", "grow", "happen", "hard", "head", "hear", "help", "high", "hold", "home", "huge", "idea", "important", "include", "increase", "instead", "interest", "interesting", "involve", "issue", "keep", "kept", "large", "last", "late", "lead", "led", "learn", "least", "leave", "left", "less", "life", "likely", "line", "little", "live", "long", "look", "looked", "lose", "lost", "low", "major", "matter", "may", "maybe", "might", "mind", "move", "much", "must", "name", "near", "need", "never", "new", "next", "nothing", "notice", "number", "obvious", "often", "old", "one", "open", "order", "others", "overall", "people", "person", "place", "plan", "point", "possible", "power", "probably", "problem", "problems", "put", "question", "quite", "rather", "reach", "read", "real", "reason", "reasons", "result", "results", "right", "run", "same", "saw", "see", "seem", "seen", "serious", "set", "several", "short", "show", "side", "significant", "simple", "since", "small", "soon", "start", "started", "state", "still", "stop", "story", "strong", "sure", "take", "taken", "talk", "than", "think", "though", "thought", "time", "times", "today", "together", "told", "took", "toward", "true", "try", "trying", "turn", "understand", "unusual", "use", "used", "usually", "vary", "various", "view", "want", "wanted", "well", "whole", "wide", "work", "world", "worse", "worst", "wrong", "year", "years", "yes", "young", "daily", "everyday", "regular", "ordinary", "behind", "ahead", "why", "how", "reason", "overall", "like", "obsessed", "obsession", "point", "purpose", "actual", "actually", "supposed", "supposedly", "exactly", "truly", "real", "really", "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"]
+    """
+    able accept across act add afraid ago agree allow almost alone along already always among
+    anyway appear area around ask away back bad basic become began begin behind believe best
+    better big bit bring brought build built call called care carry case cause caused certain
+    chance change changed choose clear close common consider continue could count course cut day
+    days decide decided deal different difficult do done easy effect effects else end ended
+    enough entire especially event events every example except face fact fail failed fall far
+    fast feel felt final find first follow followed following found free full general give given
+    gives good great group grow happen hard head hear help high hold home huge idea important
+    include increase instead interest interesting involve issue keep kept large last late lead
+    led learn least leave left less life likely line little live long look looked lose lost low
+    major matter may maybe might mind move much must name near need never new next nothing
+    notice number obvious often old one open order others overall people person place plan point
+    possible power probably problem problems put question quite rather reach read real reason
+    reasons result results right run same saw see seem seen serious set several short show side
+    significant simple since small soon start started state still stop story strong sure take
+    taken talk than think though thought time times today together told took toward true try
+    trying turn understand unusual use used usually vary various view want wanted well whole
+    wide work world worse worst wrong year years yes young daily everyday regular ordinary
+    behind ahead why how reason overall like obsessed obsession point purpose actual actually
+    supposed supposedly exactly truly real really january february march april may june july
+    august september october november december
+    """.split()
 )
 
 # Words students use for what the passages say otherwise. A query term counts as found in a
@@ -60,20 +95,51 @@ SYNONYM_GROUPS = [
 
 # Chat-speak and spelling variants students type, mapped before stemming.
 _WORD_MAP = {
-    "ppl": "people", "peeps": "people", "u": "you", "ur": "your", "wat": "what", "wut": "what",
-    "y": "why", "cuz": "because", "bc": "because", "govt": "government", "gov": "government",
-    "yrs": "years", "yr": "year", "ussr": "soviet", "russia": "soviet", "russians": "soviet",
-    "mil": "million", "mill": "million", "millions": "million", "tons": "tonnes", "ton": "tonne",
-    "labor": "labour", "plough": "plow", "ploughing": "plowing", "rumours": "rumors",
-    "organisation": "organization", "mobilisation": "mobilization", "mobilise": "mobilize",
-    "collectivisation": "collectivization", "industrialisation": "industrialization",
-    "industrialise": "industrialize", "militarisation": "militarization",
+    "ppl": "people",
+    "peeps": "people",
+    "u": "you",
+    "ur": "your",
+    "wat": "what",
+    "wut": "what",
+    "y": "why",
+    "cuz": "because",
+    "bc": "because",
+    "govt": "government",
+    "gov": "government",
+    "yrs": "years",
+    "yr": "year",
+    "ussr": "soviet",
+    "russia": "soviet",
+    "russians": "soviet",
+    "mil": "million",
+    "mill": "million",
+    "millions": "million",
+    "tons": "tonnes",
+    "ton": "tonne",
+    "labor": "labour",
+    "plough": "plow",
+    "ploughing": "plowing",
+    "rumours": "rumors",
+    "organisation": "organization",
+    "mobilisation": "mobilization",
+    "mobilise": "mobilize",
+    "collectivisation": "collectivization",
+    "industrialisation": "industrialization",
+    "industrialise": "industrialize",
+    "militarisation": "militarization",
 }
 
 # Stems that mean the same thing for our purposes (applied after stemming, to index and query).
 _STEM_MAP = {
-    "die": "death", "dead": "death", "starvat": "starv", "deceas": "death",
-    "estimat": "estim", "famili": "household", "figur": "figur", "casualti": "death", "fatal": "death",
+    "die": "death",
+    "dead": "death",
+    "starvat": "starv",
+    "deceas": "death",
+    "estimat": "estim",
+    "famili": "household",
+    "figur": "figur",
+    "casualti": "death",
+    "fatal": "death",
 }
 
 _APOSTROPHES = "'\u2019\u02bc\u2018`"

@@ -16,7 +16,10 @@ MAX_QUESTION_CHARS = 2000  # longer input is read only up to here
 
 # Words that point back at the previous turn's subject.
 ANAPHORA = frozenset(
-    ["he", "him", "his", "she", "her", "they", "them", "their", "theirs", "it", "its", "this", "that", "these", "those", "there", "then", "afterwards", "afterward", "after", "later", "later", "on", "such", "one", "ones"]
+    """
+    he him his she her they them their theirs it its this that these those there then afterwards
+    afterward after later later on such one ones
+    """.split()
 )
 CONNECTIVES = ("and ", "but ", "so ", "also ", "what about", "how about", "and what", "why", "how come", "really")
 # A question asking for an amount is only answered by a passage that states one, and a question
@@ -38,8 +41,16 @@ LATER_FATE = re.compile(
     r"\bwhat (happened|became) (to|of)\b.*\b(after|afterwards?|later|next|then|in the end)\b|\bwhat became of\b"
     r"|\b(later (life|years|on)|end up|ended up|fate)\b"
 )
-HIGH_WORDS = frozenset(["highest", "largest", "biggest", "maximum", "max", "top", "most", "greatest", "worst"])
-LOW_WORDS = frozenset(["lowest", "smallest", "least", "minimum", "min", "fewest"])
+HIGH_WORDS = frozenset(
+    """
+    highest largest biggest maximum max top most greatest worst
+    """.split()
+)
+LOW_WORDS = frozenset(
+    """
+    lowest smallest least minimum min fewest
+    """.split()
+)
 
 
 @dataclass(frozen=True)
@@ -47,12 +58,13 @@ class TutorSettings:
     """Retrieval and abstention thresholds, calibrated on the development question set."""
 
     min_coverage: float = 0.45  # share of the question's term weight the best passage must contain
-    min_score: float = 5.0  # BM25 score of the best passage
+    min_score: float = 1.0  # BM25 score of the best passage
     extra_ratio: float = 0.6  # further passages are shown if they score this share of the best
     extra_coverage: float = 0.5
     max_passages: int = 3
     context_weight: float = 0.5  # weight of the previous turn's subject in a follow-up
-    repeat_penalty: float = 0.5  # a follow-up prefers passages not quoted in the previous turn
+    repeat_penalty: float = 0.5
+    coverage_floor: float = 0.5  # ranking multiplies the BM25 score by (floor + coverage)  # a follow-up prefers passages not quoted in the previous turn
     dispute_coverage: float = 0.6  # the question itself names a disputed figure
     n_followups: int = 3
     synonym_weight: float = 0.4  # ranking weight of a question word's synonyms
@@ -159,18 +171,25 @@ class Tutor:
         if quantity:
             has = self._has_death_figure if quantity == "deaths" else self._has_quantity
             hits = [h for h in hits if has[h.doc]]
-        if avoid:
-            avoid_docs = {self._position[a] for a in avoid if a in self._position}
-            hits = sorted(
-                (Hit(h.doc, h.score * self.settings.repeat_penalty, h.coverage, h.matched) if h.doc in avoid_docs else h for h in hits),
-                key=lambda h: -h.score,
-            )
+        # Rank by relevance and by how much of the question each passage covers; in a follow-up,
+        # prefer moving on from the passage just quoted.
+        avoid_docs = {self._position[a] for a in avoid if a in self._position}
+
+        def rank(h: Hit) -> float:
+            penalty = self.settings.repeat_penalty if h.doc in avoid_docs else 1.0
+            return h.score * penalty * (self.settings.coverage_floor + h.coverage)
+
+        hits.sort(key=rank, reverse=True)
         return _Retrieval(hits, query, tuple(own), tuple(context))
 
     def _answers(self, r: _Retrieval) -> bool:
         best = r.best
         s = self.settings
-        return best is not None and best.coverage >= s.min_coverage and best.score >= s.min_score
+        if best is None or best.coverage < s.min_coverage or best.score < s.min_score:
+            return False
+        # The passage must be about something the question names, not merely mention it in passing.
+        subject = [t for t in (*r.own_terms, *r.context) if not is_generic(t)]
+        return not subject or self.index.about(best.doc, subject)
 
     # ----- answering --------------------------------------------------------------------------
     def ask(self, question: str, conversation: str | None = None) -> Answer:
@@ -276,4 +295,3 @@ class Tutor:
         if not question:
             reason = "Ask me a question about the Great Leap Forward (China, 1958–1962) or the famine it caused."
         return compose.abstain(question or "", topics, suggestions, reason)
-

@@ -1,0 +1,43 @@
+"""Shared fixtures: the small fixture knowledge base, the shipped one, and tutors over them."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.engine import Tutor, load_knowledge
+from bot.engine.loader import default_knowledge_dir
+
+FIXTURE_KB = Path(__file__).parent / "fixtures" / "kb"
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def small_kb():
+    return load_knowledge(FIXTURE_KB)
+
+
+@pytest.fixture
+def small_tutor(small_kb):
+    return Tutor(small_kb)
+
+
+@pytest.fixture(scope="session")
+def shipped_kb():
+    return load_knowledge(default_knowledge_dir())
+
+
+@pytest.fixture(scope="session")
+def shipped_tutor_factory(shipped_kb):
+    """A fresh tutor (own memory) over the shipped knowledge, sharing one index build per call."""
+    return lambda: Tutor(shipped_kb)
+
+
+@pytest.fixture
+def kb_copy(tmp_path) -> Path:
+    """A writable copy of the fixture knowledge base, for breaking it."""
+    dest = tmp_path / "kb"
+    shutil.copytree(FIXTURE_KB, dest)
+    return dest

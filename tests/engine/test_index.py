@@ -1,0 +1,49 @@
+"""BM25 over fields, scoring only candidates, coverage and typo correction."""
+
+from bot.engine.index import Document, Index, Query
+
+
+def make_index():
+    docs = [
+        Document(body=("famin", "death", "million"), meta=("death", "toll")),
+        Document(body=("steel", "furnac", "pot"), meta=("backyard", "furnac")),
+        Document(body=("famin", "grain", "export"), meta=("export",)),
+        Document(body=("famin", "sparrow"), meta=("pest",)),
+    ]
+    return Index(docs)
+
+
+def test_only_matching_documents_are_returned():
+    idx = make_index()
+    assert idx.search(Query.of((["unknownword"], 1.0))) == []
+    hits = idx.search(Query.of((["steel"], 1.0)))
+    assert [h.doc for h in hits] == [1]
+
+
+def test_common_terms_keep_positive_idf():
+    # "famin" is in 3 of 4 documents: BM25Okapi would give it zero or negative idf.
+    idx = make_index()
+    hits = idx.search(Query.of((["famin"], 1.0)))
+    assert {h.doc for h in hits} == {0, 2, 3}
+    assert all(h.score > 0 for h in hits)
+
+
+def test_meta_field_outranks_body():
+    idx = Index([Document(body=("export",), meta=()), Document(body=(), meta=("export",))])
+    hits = idx.search(Query.of((["export"], 1.0)))
+    assert hits[0].doc == 1
+
+
+def test_coverage_is_idf_weighted_share():
+    idx = make_index()
+    [hit] = idx.search(Query.of((["death", "toll"], 1.0)), k=1)
+    assert hit.coverage == 1.0
+    hits = idx.search(Query.of((["grain", "zzzunknown"], 1.0)))
+    assert 0 < hits[0].coverage < 1
+
+
+def test_typo_correction_one_edit():
+    idx = Index([Document(body=("sparrow", "famin"), meta=())])
+    assert idx.correct("sparow") == "sparrow"
+    assert idx.correct("sparrow") is None  # known already
+    assert idx.correct("xyz") is None  # too short to guess

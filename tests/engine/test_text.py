@@ -1,0 +1,36 @@
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.engine.text import is_generic, normalize, synonyms, tokenize
+
+
+def test_accents_apostrophes_and_case_fold():
+    assert tokenize("Dikötter") == tokenize("dikotter") == tokenize("DIKOTTER")
+    assert normalize("P'eng Te-huai") == "peng te-huai"
+    assert tokenize("Mao’s famine") == tokenize("Mao's famine") == ["mao", "famin"]
+
+
+def test_stemming_and_stop_words():
+    assert tokenize("What were the communes?") == tokenize("commune")
+    assert tokenize("the sparrows were killed") == ["sparrow", "kill"]
+    assert tokenize("How did they starve") == tokenize("starvation")
+
+
+def test_numbers_kept():
+    assert tokenize("In 1958, 10.7 million tonnes; 26,000 died") == ["1958", "10.7", "million", "tonn", "26000", "death"]
+
+
+def test_chat_speak_and_cjk():
+    assert tokenize("how many ppl") == tokenize("people")
+    assert tokenize("大跃进") == ["大", "跃", "进"]
+
+
+def test_generic_and_synonyms():
+    assert is_generic(tokenize("wanted")[0])
+    assert not is_generic(tokenize("commune")[0])
+    assert tokenize("peasants")[0] in synonyms(tokenize("villages")[0])
+
+
+@given(st.text(max_size=300))
+def test_tokenize_never_fails_and_yields_nonempty_terms(text):
+    assert all(isinstance(t, str) and t for t in tokenize(text))

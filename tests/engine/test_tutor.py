@@ -1,0 +1,172 @@
+"""Answers quote and cite, flag disputes, abstain honestly, and follow the conversation."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.engine import Tutor
+from bot.engine.answer import MAX_TEXT
+from bot.engine.memory import ConversationMemory
+
+
+def test_answer_quotes_passage_and_cites_source(small_tutor):
+    answer = small_tutor.ask("what were the backyard furnaces?")
+    assert not answer.abstained
+    top = answer.passages[0]
+    assert top.id == "steel-furnaces"
+    assert top.text in answer.text.replace("> ", "").replace("\n", " ") or top.text.split(". ")[0] in answer.text
+    assert "Frank Dikötter, *Mao's Great Famine* (2010), pp. 56-64" in answer.text
+    assert top.sources[0].citation.endswith("pp. 56-64")
+
+
+def test_primary_quote_is_marked_with_its_source(small_tutor):
+    answer = small_tutor.ask("what replaced sparrows on the list of pests")
+    assert answer.passages[0].id == "pests-bedbugs"
+    assert "“Stop killing sparrows; replace them with bed bugs.” — quoted from Judith Shapiro" in answer.text
+
+
+def test_disputed_figure_shows_competing_estimates(small_tutor):
+    answer = small_tutor.ask("how many people died in the famine?")
+    assert not answer.abstained
+    [dispute] = [d for d in answer.disputes if d.id == "famine-deaths"]
+    labels = [e.label for e in dispute.estimates]
+    assert labels == ["23 million", "30–40 million", "45 million"]
+    for label, who in [("23 million", "Peng Xizhe (1987)"), ("45 million", "Frank Dikötter (2010)")]:
+        assert f"• {label} — {who}" in answer.text
+    assert "Why they differ: They start from different data." in answer.text
+
+
+def test_units_are_written_as_read(small_tutor):
+    answer = small_tutor.ask("what was the steel target for 1958")
+    assert "• 10.7 million tonnes — Party target (1958)" in answer.text
+    assert "• 8 million tonnes — Frank Dikötter (2010)" in answer.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["what's a good recipe for dumplings", "Who will win the next Olympics?", "", "   ", "?!?", "the the the"],
+)
+def test_abstains_without_quoting(small_tutor, question):
+    answer = small_tutor.ask(question)
+    assert answer.abstained
+    assert answer.passages == () and answer.disputes == ()
+    assert "won't guess" in answer.text or "Ask me a question" in answer.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How many people died in the Irish potato famine?",
+        "what was the death toll of the Korean War?",
+        "how many died in the cultural revolution",
+        "How many people died in the Holodomor?",
+        "what's a good recipe for dumplings",
+    ],
+)
+def test_shipped_tutor_abstains_on_adjacent_questions(shipped_tutor_factory, question):
+    answer = shipped_tutor_factory().ask(question)
+    assert answer.abstained, answer.text[:200]
+    assert answer.topics, "an abstention offers the nearest topics it covers"
+
+
+def test_abstention_offers_nearest_topics(shipped_tutor_factory):
+    answer = shipped_tutor_factory().ask("How many people died in the Irish potato famine?")
+    assert "I can tell you about:" in answer.text
+    assert answer.followups
+
+
+def test_follow_up_resolved_against_previous_subject(small_tutor):
+    # "pots" are in a steel passage and a pests passage: the conversation decides which.
+    first = small_tutor.ask("what was the steel target for 1958", conversation="steel")
+    assert first.passages[0].id == "steel-target"
+    assert small_tutor.ask("and what about the pots?", conversation="steel").passages[0].id == "steel-furnaces"
+    small_tutor.ask("What was the Four Pests campaign?", conversation="pests")
+    assert small_tutor.ask("and what about the pots?", conversation="pests").passages[0].id == "pests-four"
+
+
+def test_follow_up_without_a_subject_abstains(small_tutor):
+    small_tutor.ask("what was the steel target for 1958", conversation="c1")
+    assert not small_tutor.ask("did they reach it?", conversation="c1").abstained
+    # The same words without the conversation have no subject to lean on.
+    assert small_tutor.ask("did they reach it?").abstained
+
+
+def test_new_self_contained_question_starts_afresh(small_tutor):
+    small_tutor.ask("what was the steel target for 1958", conversation="c2")
+    answer = small_tutor.ask("What was the Four Pests campaign?", conversation="c2")
+    assert answer.passages[0].id == "pests-four"
+
+
+def test_shipped_follow_ups(shipped_tutor_factory):
+    tutor = shipped_tutor_factory()
+    tutor.ask("why was peng dehuai purged", conversation="p")
+    later = tutor.ask("what happened to him afterwards?", conversation="p")
+    assert not later.abstained
+    assert "1974" in later.text
+    tutor.ask("how many people died in the famine", conversation="d")
+    highest = tutor.ask("who made the highest estimate?", conversation="d")
+    assert "The highest estimate here:" in highest.text
+
+
+def test_memory_is_bounded_and_expires():
+    now = [0.0]
+    memory = ConversationMemory(max_turns=2, ttl_s=60, max_conversations=2, clock=lambda: now[0])
+    from bot.engine.memory import Turn
+
+    turn = Turn("q", ("steel",), ("steel-target",), (), False)
+    for _ in range(5):
+        memory.add("a", turn)
+    assert len(memory.history("a")) == 2
+    memory.add("b", turn)
+    memory.add("c", turn)
+    assert len(memory) == 2 and memory.history("a") == []  # oldest conversation evicted
+    now[0] = 61
+    assert memory.history("b") == [] and memory.last("c") is None
+
+
+def test_expired_conversation_does_not_leak_into_next_question(small_kb):
+    now = [0.0]
+    tutor = Tutor(small_kb, memory=ConversationMemory(ttl_s=10, clock=lambda: now[0]))
+    tutor.ask("what was the steel target for 1958", conversation="x")
+    assert tutor.ask("and what about the pots?", conversation="x").passages[0].id == "steel-furnaces"
+    now[0] = 11
+    assert tutor.ask("and what about the pots?", conversation="x").abstained
+    assert tutor.ask("and what about the pots?").abstained  # the same, with no conversation at all
+
+
+def test_json_contract_fields_and_types(small_tutor):
+    d = small_tutor.ask("how many people died in the famine?").to_dict()
+    assert set(d) == {"question", "abstained", "text", "passages", "disputes", "followups"}
+    assert isinstance(d["question"], str) and isinstance(d["abstained"], bool) and isinstance(d["text"], str)
+    for p in d["passages"]:
+        assert set(p) == {"id", "title", "score", "text", "sources"}
+        assert isinstance(p["score"], float)
+        assert all(set(s) == {"id", "citation"} for s in p["sources"])
+    for dispute in d["disputes"]:
+        assert {"id", "question", "estimates"} <= set(dispute)
+        for e in dispute["estimates"]:
+            assert {"by", "year", "source"} <= set(e)
+            assert ("value" in e) != ("low" in e and "high" in e)
+    assert all(isinstance(f, str) for f in d["followups"])
+
+
+QUESTIONS = st.one_of(
+    st.text(max_size=400),
+    st.lists(
+        st.sampled_from(["famine", "death", "toll", "steel", "commune", "mao", "peng", "million", "why", "how many", "1958", "grain"]),
+        max_size=30,
+    ).map(" ".join),
+)
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(question=QUESTIONS)
+def test_any_question_gives_a_valid_answer_within_limits(shipped_tutor_factory, question):
+    answer = shipped_tutor_factory().ask(question)
+    assert len(answer.text) <= MAX_TEXT
+    assert answer.abstained == (not answer.passages)
+    for p in answer.passages:
+        for s in p.sources:
+            assert s.citation in answer.text or s.citation.split(",")[0] in answer.text

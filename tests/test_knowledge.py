@@ -1,0 +1,72 @@
+"""The shipped knowledge base: valid, big enough, and honest about its figures."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+from bot.engine import check_knowledge
+from bot.engine.loader import default_knowledge_dir
+
+SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_2a10b138816e4f93.txt"
+
+
+def test_shipped_knowledge_passes_check():
+    kb, problems = check_knowledge(default_knowledge_dir())
+    assert problems == [], "\n".join(map(str, problems))
+
+
+def test_minimum_counts(shipped_kb):
+    assert len(shipped_kb.sources) >= 30
+    assert len(shipped_kb.passages) >= 150
+    assert len(shipped_kb.glossary) >= 50
+    assert len(shipped_kb.timeline) >= 40
+    assert len(shipped_kb.quiz) >= 80
+    per_topic = Counter(p.topic for p in shipped_kb.passages)
+    assert all(n >= 5 for n in per_topic.values()), per_topic
+    assert per_topic["famine"] + per_topic["death_toll"] >= 15
+    expected = {"launch", "origins", "communes", "steel", "agriculture", "procurement", "pests", "famine", "death_toll",
+                "politics", "aftermath", "sino_soviet", "dams", "historiography", "misconceptions"}
+    assert expected <= set(per_topic)
+
+
+def test_disputes_have_distinct_estimates_and_famine_deaths_has_many(shipped_kb):
+    for dispute in shipped_kb.disputes.values():
+        assert len({e.key for e in dispute.estimates}) >= 2, dispute.id
+    deaths = shipped_kb.disputes["famine-deaths"]
+    assert len({e.by for e in deaths.estimates}) >= 12
+    for required in ("glf-end-date", "steel-1958", "grain-1958", "xinyang-deaths", "banqiao-deaths", "commune-size"):
+        assert required in shipped_kb.disputes
+
+
+def test_quiz_answers_and_passages(shipped_kb):
+    for q in shipped_kb.quiz:
+        assert q.answer in q.choices and len(set(q.choices)) == 4
+        assert q.passage in shipped_kb.passages_by_id
+    assert {q.difficulty for q in shipped_kb.quiz} == {"easy", "medium", "hard"}
+
+
+def test_series_points_are_sourced(shipped_kb):
+    assert {"grain-output", "steel-output"} <= set(shipped_kb.series)
+    for series in shipped_kb.series.values():
+        for line in series.lines:
+            assert all(p.source in shipped_kb.sources for p in line.points)
+
+
+def _sentences(text: str) -> set[str]:
+    parts = re.split(r"(?<=[.!?])\s+", re.sub(r"\s+", " ", text))
+    return {p.strip().lower() for p in parts if len(p.split()) >= 6}
+
+
+def test_no_passage_repeats_a_seed_sentence(shipped_kb):
+    seed = SEED.read_text(encoding="utf-8") if SEED.exists() else ""
+    seed_sentences = _sentences(seed)
+    for p in shipped_kb.passages:
+        copied = _sentences(p.text) & seed_sentences
+        assert not copied, (p.id, copied)
+
+
+def test_nothing_cites_the_seed(shipped_kb):
+    for source in shipped_kb.sources.values():
+        assert "cycivic" not in (source.url or "").lower() and "cycivic" not in source.title.lower()
