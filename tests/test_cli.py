@@ -16,8 +16,13 @@ from tests.conftest import FIXTURE_KB, REPO
 def run(*args: str, stdin: str | None = None, env: dict | None = None, cwd: Path | None = None):
     full_env = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
-        env=full_env, cwd=cwd or REPO, timeout=60,
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=cwd or REPO,
+        timeout=60,
     )
 
 
@@ -60,7 +65,8 @@ def test_check_ok_and_broken(tmp_path):
 
     shutil.copytree(FIXTURE_KB, broken)
     (broken / "passages" / "pests.yaml").write_text(
-        (broken / "passages" / "pests.yaml").read_text().replace("source: shapiro-2001\n", "source: ghost-2020\n"), encoding="utf-8"
+        (broken / "passages" / "pests.yaml").read_text().replace("source: shapiro-2001\n", "source: ghost-2020\n"),
+        encoding="utf-8",
     )
     bad = run("check", env={"GLF_KNOWLEDGE_DIR": str(broken)})
     assert bad.returncode == 1
@@ -106,8 +112,14 @@ def test_terminal_path_never_imports_discord():
         "import sys; from bot.cli import main; main(['ask', 'how many died in the famine']);"
         "print('DISCORD-LOADED' if 'discord' in sys.modules else 'DISCORD-ABSENT')"
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60,
-                          env={**os.environ, "PYTHONPATH": str(REPO)})
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
     assert proc.stdout.strip().endswith("DISCORD-ABSENT"), proc.stdout[-200:] + proc.stderr
 
 
@@ -117,14 +129,36 @@ def test_engine_never_imports_discord():
         "Tutor(load_knowledge()).ask('why was peng dehuai purged');"
         "assert 'discord' not in sys.modules, 'engine imported discord'"
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60,
-                          env={**os.environ, "PYTHONPATH": str(REPO)})
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
     assert proc.returncode == 0, proc.stderr
 
 
 @pytest.mark.parametrize("chat_input", ["when did the great leap forward begin\nwhat was chayashan\n\n"])
 def test_chat_session(chat_input):
-    proc = subprocess.run([sys.executable, "-m", "bot", "chat"], input=chat_input, capture_output=True, text=True,
-                          cwd=REPO, timeout=60, env={**os.environ, "PYTHONPATH": str(REPO)})
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "chat"],
+        input=chat_input,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
     assert proc.returncode == 0
     assert "1958" in proc.stdout and "Chayashan" in proc.stdout
+
+
+def test_bench_json_has_the_contract_keys():
+    proc = run("bench", "--json", "--rounds", "1")
+    assert proc.returncode == 0, proc.stderr
+    figures = json.loads(proc.stdout)
+    for key in ("p50_ms", "p99_ms", "answers_per_s", "cold_start_s", "rss_mb"):
+        assert isinstance(figures[key], (int, float)) and figures[key] > 0
+    assert isinstance(figures["synthetic"], list)

@@ -13,7 +13,7 @@ SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_2a10b13881
 
 
 def test_shipped_knowledge_passes_check():
-    kb, problems = check_knowledge(default_knowledge_dir())
+    _kb, problems = check_knowledge(default_knowledge_dir())
     assert problems == [], "\n".join(map(str, problems))
 
 
@@ -26,8 +26,23 @@ def test_minimum_counts(shipped_kb):
     per_topic = Counter(p.topic for p in shipped_kb.passages)
     assert all(n >= 5 for n in per_topic.values()), per_topic
     assert per_topic["famine"] + per_topic["death_toll"] >= 15
-    expected = {"launch", "origins", "communes", "steel", "agriculture", "procurement", "pests", "famine", "death_toll",
-                "politics", "aftermath", "sino_soviet", "dams", "historiography", "misconceptions"}
+    expected = {
+        "launch",
+        "origins",
+        "communes",
+        "steel",
+        "agriculture",
+        "procurement",
+        "pests",
+        "famine",
+        "death_toll",
+        "politics",
+        "aftermath",
+        "sino_soviet",
+        "dams",
+        "historiography",
+        "misconceptions",
+    }
     assert expected <= set(per_topic)
 
 
@@ -70,3 +85,25 @@ def test_no_passage_repeats_a_seed_sentence(shipped_kb):
 def test_nothing_cites_the_seed(shipped_kb):
     for source in shipped_kb.sources.values():
         assert "cycivic" not in (source.url or "").lower() and "cycivic" not in source.title.lower()
+
+
+def test_passages_stating_a_disputed_figure_name_the_dispute(shipped_kb):
+    """A passage giving one side's figure ("10.7 million tonnes") must carry the dispute, so the
+    tutor shows the rivals beside it."""
+    from bot.engine.formatting import number
+
+    missing = []
+    for dispute in shipped_kb.disputes.values():
+        if dispute.unit == "year":
+            continue
+        # "8 million tonnes" for tonnages; a bare "30 million" only when deaths are being counted.
+        after = (
+            r"\s+" + re.escape(dispute.unit) + (r"\b[^.]{0,40}\b(deaths?|died|dead|starv)" if dispute.unit == "million" else "")
+        )
+        figures = {number(e.value, dispute.unit) for e in dispute.estimates if e.value is not None}
+        for p in shipped_kb.passages:
+            for fig in figures:
+                pattern = r"(?<![\d.,])" + re.escape(fig) + after
+                if re.search(pattern, p.text) and dispute.id not in p.disputes:
+                    missing.append((p.id, dispute.id, fig))
+    assert missing == []

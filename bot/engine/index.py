@@ -10,6 +10,7 @@ rank-bm25 is used for scoring; two of its pitfalls are avoided here:
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -127,31 +128,51 @@ class Index:
 
     def coverage(self, doc: int, terms: dict[str, float]) -> float:
         """Share of the (weighted) terms' weight that the document contains."""
-        total = sum(w * self.weight(t) for t, w in terms.items())
-        found = sum(w * self.weight(t) for t, w in terms.items() if self.contains(doc, t))
-        return found / total if total else 0.0
+        return self._coverage(doc, [(t, w * self.weight(t)) for t, w in terms.items()])
 
-    def search(self, query: Query, k: int = 10, focus: dict[str, float] | None = None) -> list[Hit]:
+    def _coverage(self, doc: int, weighted: list[tuple[str, float]]) -> float:
+        total = sum(w for _, w in weighted)
+        return sum(w for t, w in weighted if self.contains(doc, t)) / total if total else 0.0
+
+    def candidates(self, query: Query, limit: int) -> list[int]:
+        """Documents sharing a term with the query; beyond `limit`, those whose shared terms weigh most.
+
+        Accumulating over posting lists costs what the matches cost, so BM25 (the expensive part)
+        runs on a bounded set however large the knowledge base grows.
+        """
+        weight: dict[int, float] = {}
+        for t, w in query.terms.items():
+            contribution = w * self.idf.get(t, 0.0)
+            for d in self.postings.get(t, ()):
+                weight[d] = weight.get(d, 0.0) + contribution
+        chosen = heapq.nlargest(limit, weight, key=weight.__getitem__) if len(weight) > limit else weight
+        return sorted(chosen)
+
+    def search(self, query: Query, k: int = 10, focus: dict[str, float] | None = None, limit: int = 64) -> list[Hit]:
         """Top k documents sharing a term with the query; coverage is of `focus` (default: the query)."""
         focus = query.terms if focus is None else focus
         terms = [t for t in query.terms if t in self.postings]
-        if not terms:
+        candidates = self.candidates(query, limit)
+        if not candidates:
             return []
-        candidates = sorted({d for t in terms for d in self.postings[t]})
         scores = np.zeros(len(candidates))
         by_weight: dict[float, list[str]] = {}
         for t in terms:
             by_weight.setdefault(query.terms[t], []).append(t)
         for weight, group in by_weight.items():
-            body = np.asarray(self.body.get_batch_scores(group, candidates))
-            meta = np.asarray(self.meta.get_batch_scores(group, candidates))
-            scores += weight * (body + self.meta_weight * meta)
-        top = np.argsort(-scores, kind="stable")[:k]
+            # rank-bm25 loops over candidates per term: only ask each field for terms it has.
+            body = [t for t in group if t in self.body.idf]
+            meta = [t for t in group if t in self.meta.idf]
+            if body:
+                scores += weight * np.asarray(self.body.get_batch_scores(body, candidates))
+            if meta:
+                scores += (weight * self.meta_weight) * np.asarray(self.meta.get_batch_scores(meta, candidates))
+        weighted = [(t, w * self.weight(t)) for t, w in focus.items()]
         hits = []
-        for i in top:
+        for i in np.argsort(-scores, kind="stable")[:k]:
             doc = candidates[int(i)]
-            matched = frozenset(t for t in terms if t in self.doc_terms[doc])
-            hits.append(Hit(doc, float(scores[i]), self.coverage(doc, focus), matched))
+            have = self.doc_terms[doc]
+            hits.append(Hit(doc, float(scores[i]), self._coverage(doc, weighted), frozenset(t for t in terms if t in have)))
         return hits
 
 

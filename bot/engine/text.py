@@ -150,9 +150,12 @@ _POSSESSIVE_RE = re.compile(r"['\u2019]s\b")
 
 def normalize(text: str) -> str:
     """Case-fold, strip accents and apostrophes: "P'eng Te-huai" -> "peng te-huai"."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = unicodedata.normalize("NFKC", text).casefold()
+    if text.isascii():
+        text = text.lower()
+    else:
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+        text = unicodedata.normalize("NFKC", text).casefold()
     text = _POSSESSIVE_RE.sub("", text)
     for ch in _APOSTROPHES:
         text = text.replace(ch, "")

@@ -63,8 +63,8 @@ class TutorSettings:
     extra_coverage: float = 0.5
     max_passages: int = 3
     context_weight: float = 0.5  # weight of the previous turn's subject in a follow-up
-    repeat_penalty: float = 0.5
-    coverage_floor: float = 0.5  # ranking multiplies the BM25 score by (floor + coverage)  # a follow-up prefers passages not quoted in the previous turn
+    repeat_penalty: float = 0.5  # a follow-up prefers passages not quoted in the previous turn
+    coverage_floor: float = 0.5  # ranking multiplies the BM25 score by (floor + coverage)
     dispute_coverage: float = 0.6  # the question itself names a disputed figure
     n_followups: int = 3
     synonym_weight: float = 0.4  # ranking weight of a question word's synonyms
@@ -103,27 +103,25 @@ class Tutor:
         meta_text = " ".join([p.title, p.question or "", *p.keywords, *p.aliases, p.topic.replace("_", " ")])
         return Document(tuple(body), tuple(tokenize(meta_text)))
 
-    def _alias_table(self) -> dict[tuple[str, ...], tuple[str, ...]]:
-        """Glossary aliases ("Mao Tse-tung") -> the term's own words ("Mao Zedong")."""
-        table: dict[tuple[str, ...], tuple[str, ...]] = {}
+    def _alias_table(self) -> dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]]:
+        """Glossary aliases ("Mao Tse-tung") -> the term's own words ("Mao Zedong"), by first word."""
+        table: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
         for entry in self.kb.glossary:
             term = tuple(tokenize(entry.term))
             for alias in entry.aliases:
                 key = tuple(tokenize(alias))
                 if key and key != term:
-                    table[key] = term
+                    table.setdefault(key[0], []).append((key, term))
         return table
 
     # ----- query analysis -------------------------------------------------------------------
     def terms(self, question: str) -> list[str]:
-        raw = tokenize(question)
-        out = []
-        for t in raw:
-            out.append(t if self.index.known(t) else (self.index.correct(t) or t))
-        for alias, term in self._aliases.items():
-            n = len(alias)
-            if any(tuple(out[i : i + n]) == alias for i in range(len(out) - n + 1)):
-                out += [t for t in term if t not in out]
+        """The question's search terms: typos corrected, glossary aliases adding their term's words."""
+        out = [t if self.index.known(t) else (self.index.correct(t) or t) for t in tokenize(question)]
+        for i, t in enumerate(list(out)):
+            for alias, term in self._aliases.get(t, ()):
+                if tuple(out[i : i + len(alias)]) == alias:
+                    out += [w for w in term if w not in out]
         return list(dict.fromkeys(out))
 
     @staticmethod

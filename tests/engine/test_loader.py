@@ -51,7 +51,7 @@ def test_wrong_types(kb_copy):
 
 
 def test_dangling_references_all_reported(kb_copy):
-    edit(kb_copy / "passages/steel.yaml", "{id: dikotter-2010, pages: \"56-64\"}", "{id: nobody-1999}")
+    edit(kb_copy / "passages/steel.yaml", '{id: dikotter-2010, pages: "56-64"}', "{id: nobody-1999}")
     edit(kb_copy / "passages/steel.yaml", "disputes: [steel-1958]", "disputes: [steel-1959]")
     edit(kb_copy / "quiz.yaml", "passage: pests-bedbugs", "passage: pests-gone")
     found = problems_of(kb_copy)

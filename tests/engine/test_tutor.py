@@ -155,7 +155,9 @@ def test_json_contract_fields_and_types(small_tutor):
 QUESTIONS = st.one_of(
     st.text(max_size=400),
     st.lists(
-        st.sampled_from(["famine", "death", "toll", "steel", "commune", "mao", "peng", "million", "why", "how many", "1958", "grain"]),
+        st.sampled_from(
+            ["famine", "death", "toll", "steel", "commune", "mao", "peng", "million", "why", "how many", "1958", "grain"]
+        ),
         max_size=30,
     ).map(" ".join),
 )
