@@ -166,6 +166,13 @@ def compose(
     )
 
 
+def outside_scope(subject: str) -> str:
+    return (
+        f"That question is about {subject}. I cover that only where it bears on the Great Leap Forward "
+        "(China, 1958–1962) and its famine, so I have no sourced answer to give."
+    )
+
+
 def abstain(question: str, topics: Sequence[str], suggestions: Sequence[str], reason: str | None = None) -> Answer:
     lines = [reason or "I don't have a sourced answer to that in my knowledge base, so I won't guess."]
     if topics:

@@ -86,6 +86,7 @@ SYNONYM_GROUPS = [
     "cause caused blame fault responsible responsibility",
     "weather drought droughts flood floods",
     "canteen canteens dining mess",
+    "garden gardens plot plots",
     "lie lies lying exaggerate exaggerated inflate inflated false fake boast boasting",
     "kill killing exterminate eradicate",
     "leader leaders leadership",

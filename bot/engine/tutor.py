@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.engine import compose
+from bot.engine import compose, scope
 from bot.engine.answer import Answer
 from bot.engine.index import Document, Hit, Index, Query
 from bot.engine.memory import ConversationMemory, Turn
@@ -41,6 +41,7 @@ LATER_FATE = re.compile(
     r"\bwhat (happened|became) (to|of)\b.*\b(after|afterwards?|later|next|then|in the end)\b|\bwhat became of\b"
     r"|\b(later (life|years|on)|end up|ended up|fate)\b"
 )
+DEFAULT_TOPICS = ("death_toll", "communes", "steel")
 HIGH_WORDS = frozenset(
     """
     highest largest biggest maximum max top most greatest worst
@@ -92,6 +93,7 @@ class Tutor:
         self.index = Index([self._document(p) for p in self.passages], generic=is_generic, synonyms=synonyms)
         self._position = {p.id: i for i, p in enumerate(self.passages)}
         self._aliases = self._alias_table()
+        self._question_terms = [frozenset(tokenize(p.question or p.title)) for p in self.passages]
         self._has_quantity = [bool(QUANTITY.search(p.text.lower())) for p in self.passages]
         self._has_death_figure = [bool(DEATH_FIGURE.search(p.text.lower())) for p in self.passages]
         self._dispute_terms = {d.id: frozenset(tokenize(d.question)) for d in kb.disputes.values()}
@@ -171,20 +173,26 @@ class Tutor:
             hits = [h for h in hits if has[h.doc]]
         # Rank by relevance and by how much of the question each passage covers; in a follow-up,
         # prefer moving on from the passage just quoted.
+        # A passage written to answer this very question ranks up (FAQ-style match on its `question`).
         avoid_docs = {self._position[a] for a in avoid if a in self._position}
+        asked = frozenset(own)
 
         def rank(h: Hit) -> float:
             penalty = self.settings.repeat_penalty if h.doc in avoid_docs else 1.0
-            return h.score * penalty * (self.settings.coverage_floor + h.coverage)
+            same = self._question_terms[h.doc]
+            similarity = len(asked & same) / len(asked | same) if asked else 0.0
+            return h.score * penalty * (self.settings.coverage_floor + h.coverage) * (1.0 + 0.5 * similarity)
 
         hits.sort(key=rank, reverse=True)
         return _Retrieval(hits, query, tuple(own), tuple(context))
 
-    def _answers(self, r: _Retrieval) -> bool:
+    def _answers(self, r: _Retrieval, present_day: bool = False) -> bool:
         best = r.best
         s = self.settings
         if best is None or best.coverage < s.min_coverage or best.score < s.min_score:
             return False
+        if present_day and not scope.speaks_of_present(self.passages[best.doc].text):
+            return False  # asked about today; a passage about 1958-1962 does not answer it
         # The passage must be about something the question names, not merely mention it in passing.
         subject = [t for t in (*r.own_terms, *r.context) if not is_generic(t)]
         return not subject or self.index.about(best.doc, subject)
@@ -193,36 +201,36 @@ class Tutor:
     def ask(self, question: str, conversation: str | None = None) -> Answer:
         question = question if isinstance(question, str) else str(question)
         shown_question = question.strip()[:MAX_QUESTION_CHARS]
-        own = self.terms(shown_question)
-        cues = ("fate",) if LATER_FATE.search(normalize(shown_question)) else ()
         previous = self.memory.last(conversation) if conversation else None
-
-        quantity = self._asks_amount(shown_question)
-        alone = self._retrieve(own, quantity=quantity, cues=cues)
-        chosen: _Retrieval | None = alone if self._answers(alone) else None
-        if previous is not None and self._leans_on_context(shown_question, own):
-            followup = self._retrieve(own, previous.subject, previous.passage_ids[:1], quantity, cues)
-            # Read against the previous subject when alone it finds nothing, when it points back
-            # ("that", "him"), or when the follow-up reading still matches what it asks about.
-            if self._answers(followup) and (
-                chosen is None or self._points_back(shown_question) or followup.hits[0].matched & set(own)
-            ):
-                chosen = followup
-        if chosen is None:
-            answer = self._abstain(shown_question, alone)
-            turn = Turn(shown_question, (), (), (), True)
-        else:
-            answer = self._answer(shown_question, chosen, previous)
-            turn = Turn(
-                shown_question,
-                self._subject(chosen, answer),
-                tuple(p.id for p in answer.passages),
-                tuple(d.id for d in answer.disputes),
-                False,
-            )
+        answer, turn = self._respond(shown_question, previous)
         if conversation:
             self.memory.add(conversation, turn)
         return answer
+
+    def _respond(self, question: str, previous: Turn | None) -> tuple[Answer, Turn]:
+        abstained = Turn(question, (), (), (), True)
+        bounds = scope.check(question, previous.subject if previous else ())
+        if bounds.outside:
+            return self._abstain(question, [], compose.outside_scope(bounds.outside)), abstained
+        own = self.terms(question)
+        cues = ("fate",) if LATER_FATE.search(normalize(question)) else ()
+        quantity = self._asks_amount(question)
+        alone = self._retrieve(own, quantity=quantity, cues=cues)
+        chosen: _Retrieval | None = alone if self._answers(alone, bounds.present_day) else None
+        if previous is not None and self._leans_on_context(question, own):
+            followup = self._retrieve(own, previous.subject, previous.passage_ids[:1], quantity, cues)
+            # Read against the previous subject when alone it finds nothing, when it points back
+            # ("that", "him"), or when the follow-up reading still matches what it asks about.
+            if self._answers(followup, bounds.present_day) and (
+                chosen is None or self._points_back(question) or followup.hits[0].matched & set(own)
+            ):
+                chosen = followup
+        if chosen is None:
+            return self._abstain(question, alone.hits), abstained
+        answer = self._answer(question, chosen, previous)
+        passages = tuple(p.id for p in answer.passages)
+        disputes = tuple(d.id for d in answer.disputes)
+        return answer, Turn(question, self._subject(chosen, answer), passages, disputes, False)
 
     def _subject(self, r: _Retrieval, answer: Answer) -> tuple[str, ...]:
         """What a follow-up refers to: the question's own specific terms first, then the subject it
@@ -277,19 +285,13 @@ class Tutor:
                 break
         return out
 
-    def _abstain(self, question: str, r: _Retrieval) -> Answer:
-        topics: list[str] = []
-        for h in r.hits:
-            t = self.passages[h.doc].topic
-            if t not in topics:
-                topics.append(t)
-        topics = topics[:3] or ["death_toll", "communes", "steel"]
-        suggestions = []
-        for t in topics[:3]:
-            p = next((p for p in self.passages if p.topic == t and p.question), None)
-            if p:
-                suggestions.append(p.question)
-        reason = None
+    def _abstain(self, question: str, hits: list[Hit], reason: str | None = None) -> Answer:
+        """No sourced answer: say so, and offer the nearest topics the knowledge base does cover."""
+        topics = list(dict.fromkeys(self.passages[h.doc].topic for h in hits))[:3] or list(DEFAULT_TOPICS)
+        suggestions = [q for t in topics if (q := self._topic_question(t))]
         if not question:
             reason = "Ask me a question about the Great Leap Forward (China, 1958–1962) or the famine it caused."
-        return compose.abstain(question or "", topics, suggestions, reason)
+        return compose.abstain(question, topics, suggestions, reason)
+
+    def _topic_question(self, topic: str) -> str | None:
+        return next((p.question for p in self.passages if p.topic == topic and p.question), None)

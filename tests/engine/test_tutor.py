@@ -172,3 +172,26 @@ def test_any_question_gives_a_valid_answer_within_limits(shipped_tutor_factory, 
     for p in answer.passages:
         for s in p.sources:
             assert s.citation in answer.text or s.citation.split(",")[0] in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "answered"),
+    [
+        ("who won the korean war", False),
+        ("What did Peng Dehuai do before 1959, in the Korean War?", True),
+        ("what happened at tiananmen in 1989", False),
+        ("What happened to Liu Shaoqi in the Cultural Revolution?", True),
+        ("what is the population of china today", False),
+        ("is Tombstone still banned in China today?", True),
+    ],
+)
+def test_scope_boundary(shipped_tutor_factory, question, answered):
+    answer = shipped_tutor_factory().ask(question)
+    assert answer.abstained is not answered, answer.text[:300]
+
+
+def test_out_of_scope_follow_up_anchored_by_the_conversation(shipped_tutor_factory):
+    tutor = shipped_tutor_factory()
+    tutor.ask("what happened to liu shaoqi after 1962?", conversation="liu")
+    assert not tutor.ask("and in the cultural revolution?", conversation="liu").abstained
+    assert tutor.ask("and in the cultural revolution?").abstained

@@ -1,0 +1,101 @@
+"""The tutor's scope boundary (../shared/KNOWLEDGE_SCOPE.md).
+
+Adjacent events — the Cultural Revolution, Tiananmen 1989, other famines, the Korean War… — are out
+of scope except where they explain the Leap. The knowledge base mentions several of them in
+passing (Peng Dehuai commanded in Korea; Liu Shaoqi died in the Cultural Revolution), so word
+overlap alone would answer "who won the Korean War?" with a Great Leap passage. A question about
+such an event is answered only when it also names something of the Leap itself.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.engine.text import normalize, tokenize
+
+# Subjects outside the scope, each as the phrases a student would use.
+OUT_OF_SCOPE = {
+    "the Cultural Revolution": ["cultural revolution", "red guards movement", "gang of four"],
+    "Tiananmen (1989)": ["tiananmen", "june fourth", "4 june 1989"],
+    "the Korean War": ["korean war", "war in korea"],
+    "the Soviet famines": ["holodomor", "ukrainian famine", "soviet famine", "famine in ukraine", "kazakh famine"],
+    "other famines": [
+        "irish famine",
+        "potato famine",
+        "bengal famine",
+        "ethiopian famine",
+        "north korean famine",
+        "arduous march",
+        "great irish famine",
+        "somali famine",
+        "dutch hunger winter",
+    ],
+    "the Long March": ["long march"],
+    "the Chinese Civil War": ["civil war", "chiang kai-shek", "kuomintang", "guomindang"],
+    "the Second World War": ["world war", "second sino-japanese war", "nanjing massacre", "pearl harbor"],
+    "present-day China": ["xi jinping", "belt and road", "covid", "one child policy"],
+}
+
+# Words that tie a question to the Leap itself; with one of these, an adjacent subject is fair game.
+ANCHORS = [
+    "great leap",
+    "glf",
+    "dayuejin",
+    "leap forward",
+    "commune",
+    "backyard furnace",
+    "lushan",
+    "peng dehuai",
+    "liu shaoqi",
+    "great famine",
+    "great chinese famine",
+    "1958",
+    "1959",
+    "1960",
+    "1961",
+    "1962",
+    "famine in china",
+    "chinese famine",
+    "mao's famine",
+    "three years of natural disasters",
+]
+
+PRESENT_TIME = re.compile(r"\b(today|nowadays|currently|at present|right now|these days)\b")
+# A passage that speaks of the present, in time words or present-tense statements about the record.
+PRESENT_IN_TEXT = re.compile(
+    r"\b(today|nowadays|to this day|still|remains?|present-day|no longer|has been|have been|is (banned|censored|available))\b"
+)
+
+
+def _phrases(items: list[str]) -> list[tuple[str, ...]]:
+    return [tuple(tokenize(p)) for p in items if tokenize(p)]
+
+
+_OUT = {label: _phrases(phrases) for label, phrases in OUT_OF_SCOPE.items()}
+_ANCHORS = _phrases(ANCHORS)
+
+
+def _has(terms: list[str], phrase: tuple[str, ...]) -> bool:
+    n = len(phrase)
+    return any(tuple(terms[i : i + n]) == phrase for i in range(len(terms) - n + 1))
+
+
+@dataclass(frozen=True)
+class ScopeCheck:
+    outside: str | None  # the out-of-scope subject the question is about, if any
+    present_day: bool  # the question asks about now, not 1958-1962
+
+
+def check(question: str, context: tuple[str, ...] = ()) -> ScopeCheck:
+    """`context`: the conversation's current subject terms, which can anchor a follow-up."""
+    terms = tokenize(question)
+    anchored = any(_has(terms, a) or set(a) <= set(context) for a in _ANCHORS)
+    outside = None
+    if not anchored:
+        outside = next((label for label, phrases in _OUT.items() if any(_has(terms, p) for p in phrases)), None)
+    return ScopeCheck(outside, bool(PRESENT_TIME.search(normalize(question))))
+
+
+def speaks_of_present(passage_text: str) -> bool:
+    return bool(PRESENT_IN_TEXT.search(passage_text.lower()))
