@@ -107,3 +107,16 @@ def test_passages_stating_a_disputed_figure_name_the_dispute(shipped_kb):
                 if re.search(pattern, p.text) and dispute.id not in p.disputes:
                     missing.append((p.id, dispute.id, fig))
     assert missing == []
+
+
+def test_verbatim_quotes_come_only_from_primary_sources(shipped_kb):
+    for p in shipped_kb.passages:
+        if p.quote:
+            assert shipped_kb.sources[p.quote.source.id].kind == "primary", p.id
+
+
+def test_timeline_is_ordered_and_spans_the_period(shipped_kb):
+    dates = [e.date for e in shipped_kb.timeline]
+    assert dates == sorted(dates)
+    in_period = [d for d in dates if "1953" <= d[:4] <= "1981"]
+    assert len(in_period) >= 40
