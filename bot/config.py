@@ -34,24 +34,26 @@ def parse_dotenv(text: str) -> dict[str, str]:
     return out
 
 
-def _int(env: dict[str, str], key: str) -> int | None:
+def _int(env: dict[str, str], key: str, problems: list[str]) -> int | None:
     value = env.get(key, "").strip()
     if not value:
         return None
     try:
         return int(value)
     except ValueError:
-        raise ConfigError(f"{key} must be a whole number, not {value!r}") from None
+        problems.append(f"{key} must be a whole number, not {value!r}")
+        return None
 
 
-def _shard_ids(env: dict[str, str]) -> tuple[int, ...] | None:
+def _shard_ids(env: dict[str, str], problems: list[str]) -> tuple[int, ...] | None:
     value = env.get("GLF_SHARD_IDS", "").strip()
     if not value:
         return None
     try:
         return tuple(int(part) for part in value.replace(",", " ").split())
     except ValueError:
-        raise ConfigError(f"GLF_SHARD_IDS must be shard numbers separated by commas, not {value!r}") from None
+        problems.append(f"GLF_SHARD_IDS must be shard numbers separated by commas, not {value!r}")
+        return None
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,8 @@ class Settings:
     shard_ids: tuple[int, ...] | None = None
     dev_guild_id: int | None = None  # default target of `glf-tutor sync` (instant, unlike global sync)
     message_content: bool = False  # privileged intent: lets the bot read every message in its own threads
+    # Unreadable Discord settings, reported by validate_discord() so the terminal tutor still starts.
+    problems: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, dotenv: Path | None = Path(".env")) -> Settings:
@@ -82,6 +86,7 @@ class Settings:
         else:
             env = dict(env)
         knowledge = env.get("GLF_KNOWLEDGE_DIR")
+        problems: list[str] = []
         level = env.get("GLF_LOG_LEVEL", "INFO").strip().upper() or "INFO"
         return cls(
             knowledge_dir=Path(knowledge) if knowledge else default_knowledge_dir(),
@@ -89,14 +94,17 @@ class Settings:
             discord_token=env.get("DISCORD_TOKEN", "").strip() or None,
             log_level=level,
             auto_shard=env.get("GLF_AUTO_SHARD", "").strip().lower() in TRUE,
-            shard_count=_int(env, "GLF_SHARD_COUNT"),
-            shard_ids=_shard_ids(env),
-            dev_guild_id=_int(env, "GLF_DEV_GUILD_ID"),
+            shard_count=_int(env, "GLF_SHARD_COUNT", problems),
+            shard_ids=_shard_ids(env, problems),
+            dev_guild_id=_int(env, "GLF_DEV_GUILD_ID", problems),
             message_content=env.get("GLF_MESSAGE_CONTENT", "").strip().lower() in TRUE,
+            problems=tuple(problems),
         )
 
     def validate_discord(self) -> None:
         """Checks that only matter to the Discord front end (the terminal tutor ignores these)."""
+        if self.problems:
+            raise ConfigError("; ".join(self.problems))
         if not isinstance(logging.getLevelName(self.log_level), int):
             raise ConfigError(f"GLF_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {self.log_level!r}")
         if self.shard_count is not None and self.shard_count < 1:

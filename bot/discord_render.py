@@ -57,8 +57,12 @@ def split_text(text: str, limit: int) -> list[str]:
     text = text.strip()
     if len(text) <= limit:
         return [text] if text else []
-    for sep, splitter in (("\n\n", lambda t: t.split("\n\n")), ("\n", lambda t: t.split("\n")),
-                          (" ", _SENTENCE.split), (" ", lambda t: t.split(" "))):
+    for sep, splitter in (
+        ("\n\n", lambda t: t.split("\n\n")),
+        ("\n", lambda t: t.split("\n")),
+        (" ", _SENTENCE.split),
+        (" ", lambda t: t.split(" ")),
+    ):
         parts = [p for p in splitter(text) if p.strip()]
         if len(parts) > 1:
             return _pack(parts, sep, limit)
@@ -97,7 +101,7 @@ def _normalise(blocks: Iterable[Block]) -> list[Block]:
         if block.name is None:
             out += [Block(chunk) for chunk in split_text(block.text, DESCRIPTION)]
             continue
-        name = clip(block.name, FIELD_NAME - len(" (cont.)"))
+        name = clip(block.name, FIELD_NAME - len(" (cont.)")) or "—"
         chunks = split_text(block.text, FIELD_VALUE) or ["—"]
         for i, chunk in enumerate(chunks):
             out.append(Block(chunk, name if i == 0 else f"{name} (cont.)", block.inline))
@@ -163,6 +167,7 @@ def paginate(
 
 # ----- answers -------------------------------------------------------------------------------
 
+
 def quote_block(text: str) -> str:
     return "\n".join("> " + line if line.strip() else ">" for line in text.strip().splitlines())
 
@@ -194,7 +199,9 @@ def answer_embeds(answer: Answer, kb: KnowledgeBase | None = None) -> list[disco
     """An Answer as one or more embeds: quoted passages, disputed figures, suggested questions."""
     if answer.abstained or not answer.passages:
         return paginate(
-            answer.question or "GLF Tutor", [Block(answer.text)], colour=ABSTAIN_COLOUR,
+            answer.question or "GLF Tutor",
+            [Block(answer.text)],
+            colour=ABSTAIN_COLOUR,
             footer="No sourced answer — I only say what my sources support",
         )
     blocks = [passage_block(p, kb) for p in answer.passages]
@@ -215,6 +222,7 @@ def button_label(text: str) -> str:
 
 
 # ----- look-ups ------------------------------------------------------------------------------
+
 
 def source_line(source: Source) -> str:
     line = f"• {citation(source)}"
@@ -267,11 +275,17 @@ def sources_embeds(sources: Iterable[Source], title: str) -> list[discord.Embed]
 HELP_TEXT = (
     "I answer questions about the Great Leap Forward (China, 1958–1962) by quoting my sourced notes, "
     "show disputed figures side by side, and say so when I have no sourced answer.",
-    ("Talk to me", "Mention me in a channel, reply to one of my answers, or write to me in a direct message. "
-     "Follow-up questions keep the conversation going."),
-    ("Commands", "`/ask` a question · `/fact` a term or person · `/dispute` a contested figure · "
-                 "`/timeline` events by year · `/sources` the bibliography · right-click a message → "
-                 "Apps → **Ask the tutor**"),
+    (
+        "Talk to me",
+        "Mention me in a channel, reply to one of my answers, or write to me in a direct message. "
+        "Follow-up questions keep the conversation going.",
+    ),
+    (
+        "Commands",
+        "`/ask` a question · `/fact` a term or person · `/dispute` a contested figure · "
+        "`/timeline` events by year · `/sources` the bibliography · right-click a message → "
+        "Apps → **Ask the tutor**",
+    ),
     ("Something wrong?", "Press **Report a problem** under any answer; the curators read every report."),
 )
 

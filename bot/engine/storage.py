@@ -10,7 +10,8 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -110,6 +111,73 @@ class Report:
     note: str | None
 
 
+@dataclass(frozen=True)
+class StoredQuiz:
+    """A quiz session as saved: enough to rebuild it after a restart."""
+
+    id: str
+    channel: str
+    guild_id: int | None
+    starter: str
+    starter_name: str | None
+    topic: str | None
+    difficulty: str | None
+    plan: tuple[tuple[str, tuple[int, ...]], ...]  # (question id, choice order as shown)
+    time_limit: float
+    position: int
+    phase: str
+    asked_at: float | None
+    created_at: float
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    id: int
+    kind: str
+    session_id: str | None
+    position: int | None
+    guild_id: int | None
+    user_key: str
+    user_name: str | None
+    question_id: str
+    topic: str | None
+    choice: str
+    correct: bool
+    points: int
+    elapsed: float | None
+    answered_at: float
+    revealed: bool
+
+
+@dataclass(frozen=True)
+class ScoreRow:
+    user_key: str
+    user_name: str | None
+    points: int
+    correct: int
+    answered: int
+
+
+@dataclass(frozen=True)
+class TopicRow:
+    topic: str | None
+    answered: int
+    correct: int
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    user_key: str
+    question_id: str
+    box: int
+    due_at: float
+    misses: int
+    mastered_at: float | None
+
+
+_LIVE = "('asking', 'revealed')"
+
+
 class Database:
     """One connection shared by the bot's threads; each method is one committed transaction."""
 
@@ -148,6 +216,18 @@ class Database:
         with self._lock:
             return self._conn.execute(sql, params).fetchall()
 
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """Several statements committed together (or not at all)."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
     def close(self) -> None:
         with self._lock:
             self._conn.close()
@@ -174,8 +254,17 @@ class Database:
     def reports(self, limit: int = 100) -> list[Report]:
         rows = self.query("SELECT * FROM reports ORDER BY id DESC LIMIT ?", (limit,))
         return [
-            Report(r["id"], r["created_at"], r["question"], tuple(json.loads(r["passage_ids"])), r["reporter_id"],
-                   r["reporter_name"], r["guild_id"], r["channel_id"], r["note"])
+            Report(
+                r["id"],
+                r["created_at"],
+                r["question"],
+                tuple(json.loads(r["passage_ids"])),
+                r["reporter_id"],
+                r["reporter_name"],
+                r["guild_id"],
+                r["channel_id"],
+                r["note"],
+            )
             for r in rows
         ]
 
@@ -190,3 +279,254 @@ class Database:
             " ON CONFLICT (guild_id, key) DO UPDATE SET value = excluded.value",
             (guild_id, key, value),
         )
+
+    # ----- quiz sessions -----------------------------------------------------------------------
+    def create_quiz(
+        self,
+        *,
+        session_id: str,
+        channel: str,
+        guild_id: int | None,
+        starter: str,
+        starter_name: str | None,
+        topic: str | None,
+        difficulty: str | None,
+        plan: list[tuple[str, tuple[int, ...]]],
+        time_limit: float,
+        asked_at: float,
+    ) -> bool:
+        """Save a new live quiz; False if the channel already has one (checked by a unique index)."""
+        try:
+            self.execute(
+                "INSERT INTO quiz_sessions (id, channel, guild_id, starter, starter_name, topic, difficulty, plan,"
+                " time_limit, position, phase, asked_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 'asking', ?, ?)",
+                (
+                    session_id,
+                    channel,
+                    guild_id,
+                    starter,
+                    starter_name,
+                    topic,
+                    difficulty,
+                    json.dumps([{"id": qid, "order": list(order)} for qid, order in plan]),
+                    time_limit,
+                    asked_at,
+                    self.clock(),
+                ),
+            )
+        except sqlite3.IntegrityError:
+            if self.live_quiz(channel) is not None:
+                return False
+            raise
+        return True
+
+    def record_quiz_answer(
+        self,
+        *,
+        session_id: str,
+        position: int,
+        guild_id: int | None,
+        user_key: str,
+        user_name: str | None,
+        question_id: str,
+        topic: str | None,
+        choice: str,
+        correct: bool,
+        points: int,
+        elapsed: float,
+        answered_at: float,
+    ) -> bool:
+        """Commit one answer now; False if this user already answered this question."""
+        try:
+            self.execute(
+                "INSERT INTO answers (kind, session_id, position, guild_id, user_key, user_name, question_id, topic, choice,"
+                " correct, points, elapsed, answered_at) VALUES ('quiz', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    session_id,
+                    position,
+                    guild_id,
+                    user_key,
+                    user_name,
+                    question_id,
+                    topic,
+                    choice,
+                    int(correct),
+                    points,
+                    elapsed,
+                    answered_at,
+                ),
+            )
+        except sqlite3.IntegrityError:
+            return False
+        return True
+
+    def reveal_quiz_question(self, session_id: str, position: int, misses: list[tuple[str, str]], due_at: float) -> None:
+        """Make the question's answers count, and put each miss (user key, question id) in box 1 for review."""
+        now = self.clock()
+        with self.transaction() as conn:
+            conn.execute("UPDATE answers SET revealed = 1 WHERE session_id = ? AND position = ?", (session_id, position))
+            conn.execute("UPDATE quiz_sessions SET phase = 'revealed' WHERE id = ? AND position = ?", (session_id, position))
+            for user_key, question_id in misses:
+                conn.execute(
+                    "INSERT INTO review_items (user_key, question_id, box, due_at, misses, mastered_at, updated_at)"
+                    " VALUES (?, ?, 1, ?, 1, NULL, ?) ON CONFLICT (user_key, question_id) DO UPDATE SET"
+                    " box = 1, due_at = excluded.due_at, misses = misses + 1, mastered_at = NULL,"
+                    " updated_at = excluded.updated_at",
+                    (user_key, question_id, due_at, now),
+                )
+
+    def advance_quiz(self, session_id: str, position: int, asked_at: float) -> None:
+        self.execute(
+            "UPDATE quiz_sessions SET position = ?, phase = 'asking', asked_at = ? WHERE id = ?", (position, asked_at, session_id)
+        )
+
+    def end_quiz(self, session_id: str, phase: str) -> None:
+        self.execute("UPDATE quiz_sessions SET phase = ?, ended_at = ? WHERE id = ?", (phase, self.clock(), session_id))
+
+    def live_quiz(self, channel: str) -> StoredQuiz | None:
+        rows = self.query(f"SELECT * FROM quiz_sessions WHERE channel = ? AND phase IN {_LIVE}", (channel,))
+        return _stored_quiz(rows[0]) if rows else None
+
+    def live_quizzes(self) -> list[StoredQuiz]:
+        return [_stored_quiz(r) for r in self.query(f"SELECT * FROM quiz_sessions WHERE phase IN {_LIVE} ORDER BY created_at")]
+
+    def quiz(self, session_id: str) -> StoredQuiz | None:
+        rows = self.query("SELECT * FROM quiz_sessions WHERE id = ?", (session_id,))
+        return _stored_quiz(rows[0]) if rows else None
+
+    def quiz_answers(self, session_id: str) -> list[StoredAnswer]:
+        rows = self.query("SELECT * FROM answers WHERE session_id = ? ORDER BY id", (session_id,))
+        return [_stored_answer(r) for r in rows]
+
+    def recent_question_ids(self, channel: str, sessions: int = 5) -> set[str]:
+        """Questions used by the channel's last few quizzes, so a new quiz can prefer fresh ones."""
+        rows = self.query(
+            "SELECT plan FROM quiz_sessions WHERE channel = ? ORDER BY created_at DESC LIMIT ?", (channel, sessions)
+        )
+        return {item["id"] for r in rows for item in json.loads(r["plan"])}
+
+    # ----- scores and progress -------------------------------------------------------------------
+    def leaderboard(self, guild_id: int | None, since: float | None = None, limit: int = 10, offset: int = 0) -> list[ScoreRow]:
+        rows = self.query(
+            "SELECT user_key, SUM(points) AS points, SUM(correct) AS correct, COUNT(*) AS answered,"
+            " (SELECT user_name FROM answers b WHERE b.user_key = a.user_key ORDER BY b.id DESC LIMIT 1) AS user_name"
+            " FROM answers a WHERE kind = 'quiz' AND revealed = 1 AND guild_id IS ? AND answered_at >= ?"
+            " GROUP BY user_key ORDER BY points DESC, correct DESC, user_name LIMIT ? OFFSET ?",
+            (guild_id, since if since is not None else float("-inf"), limit, offset),
+        )
+        return [ScoreRow(r["user_key"], r["user_name"], r["points"], r["correct"], r["answered"]) for r in rows]
+
+    def leaderboard_size(self, guild_id: int | None, since: float | None = None) -> int:
+        rows = self.query(
+            "SELECT COUNT(DISTINCT user_key) FROM answers"
+            " WHERE kind = 'quiz' AND revealed = 1 AND guild_id IS ? AND answered_at >= ?",
+            (guild_id, since if since is not None else float("-inf")),
+        )
+        return int(rows[0][0])
+
+    def topic_accuracy(self, user_key: str) -> list[TopicRow]:
+        rows = self.query("SELECT topic, answered, correct FROM topic_accuracy WHERE user_key = ? ORDER BY topic", (user_key,))
+        return [TopicRow(r["topic"], r["answered"], r["correct"]) for r in rows]
+
+    def user_answers(self, user_key: str, kind: str | None = "quiz") -> list[StoredAnswer]:
+        """A user's answers, oldest first (for streaks); unrevealed quiz answers are not shown yet."""
+        rows = self.query(
+            "SELECT * FROM answers WHERE user_key = ? AND (? IS NULL OR kind = ?)"
+            " AND (kind = 'review' OR revealed = 1) ORDER BY id",
+            (user_key, kind, kind),
+        )
+        return [_stored_answer(r) for r in rows]
+
+    def user_key_for_name(self, name: str) -> str | None:
+        """The user who most recently answered under this display name."""
+        rows = self.query("SELECT user_key FROM answers WHERE user_name = ? ORDER BY id DESC LIMIT 1", (name,))
+        return rows[0]["user_key"] if rows else None
+
+    # ----- review (spaced repetition) ------------------------------------------------------------
+    def review_item(self, user_key: str, question_id: str) -> ReviewItem | None:
+        rows = self.query("SELECT * FROM review_items WHERE user_key = ? AND question_id = ?", (user_key, question_id))
+        return _review_item(rows[0]) if rows else None
+
+    def review_items(self, user_key: str) -> list[ReviewItem]:
+        rows = self.query("SELECT * FROM review_items WHERE user_key = ? ORDER BY due_at, question_id", (user_key,))
+        return [_review_item(r) for r in rows]
+
+    def due_reviews(self, user_key: str, now: float, limit: int = 50) -> list[ReviewItem]:
+        rows = self.query(
+            "SELECT * FROM review_items WHERE user_key = ? AND mastered_at IS NULL AND due_at <= ?"
+            " ORDER BY box, due_at, question_id LIMIT ?",
+            (user_key, now, limit),
+        )
+        return [_review_item(r) for r in rows]
+
+    def record_review_answer(
+        self,
+        *,
+        user_key: str,
+        user_name: str | None,
+        question_id: str,
+        topic: str | None,
+        choice: str,
+        correct: bool,
+        box: int,
+        due_at: float,
+        mastered: bool,
+    ) -> None:
+        """The answer and the item's new Leitner box, in one transaction."""
+        now = self.clock()
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO answers (kind, user_key, user_name, question_id, topic, choice, correct, points, answered_at,"
+                " revealed) VALUES ('review', ?, ?, ?, ?, ?, ?, 0, ?, 1)",
+                (user_key, user_name, question_id, topic, choice, int(correct), now),
+            )
+            conn.execute(
+                "INSERT INTO review_items (user_key, question_id, box, due_at, misses, mastered_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_key, question_id) DO UPDATE SET box = excluded.box,"
+                " due_at = excluded.due_at, misses = misses + excluded.misses, mastered_at = excluded.mastered_at,"
+                " updated_at = excluded.updated_at",
+                (user_key, question_id, box, due_at, 0 if correct else 1, now if mastered else None, now),
+            )
+
+
+def _stored_quiz(r: sqlite3.Row) -> StoredQuiz:
+    plan = tuple((item["id"], tuple(item["order"])) for item in json.loads(r["plan"]))
+    return StoredQuiz(
+        r["id"],
+        r["channel"],
+        r["guild_id"],
+        r["starter"],
+        r["starter_name"],
+        r["topic"],
+        r["difficulty"],
+        plan,
+        r["time_limit"],
+        r["position"],
+        r["phase"],
+        r["asked_at"],
+        r["created_at"],
+    )
+
+
+def _stored_answer(r: sqlite3.Row) -> StoredAnswer:
+    return StoredAnswer(
+        r["id"],
+        r["kind"],
+        r["session_id"],
+        r["position"],
+        r["guild_id"],
+        r["user_key"],
+        r["user_name"],
+        r["question_id"],
+        r["topic"],
+        r["choice"],
+        bool(r["correct"]),
+        r["points"],
+        r["elapsed"],
+        r["answered_at"],
+        bool(r["revealed"]),
+    )
+
+
+def _review_item(r: sqlite3.Row) -> ReviewItem:
+    return ReviewItem(r["user_key"], r["question_id"], r["box"], r["due_at"], r["misses"], r["mastered_at"])

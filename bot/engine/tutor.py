@@ -42,16 +42,8 @@ LATER_FATE = re.compile(
     r"|\b(later (life|years|on)|end up|ended up|fate)\b"
 )
 DEFAULT_TOPICS = ("death_toll", "communes", "steel")
-HIGH_WORDS = frozenset(
-    """
-    highest largest biggest maximum max top most greatest worst
-    """.split()
-)
-LOW_WORDS = frozenset(
-    """
-    lowest smallest least minimum min fewest
-    """.split()
-)
+HIGH_WORDS = frozenset("highest largest biggest maximum greatest".split())
+LOW_WORDS = frozenset("lowest smallest minimum fewest".split())
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""Discord extensions, one per file; each has `async def setup(bot)`."""

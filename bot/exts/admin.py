@@ -1,0 +1,59 @@
+"""Per-server settings, for members with Manage Server."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.discord_views import NO_MENTIONS
+
+if TYPE_CHECKING:
+    from bot.discord_bot import TutorBot
+
+THREADS_KEY = "answer_in_thread"
+
+
+class Admin(commands.Cog):
+    # default_permissions hides the group from others in the client; the check below enforces it
+    # even if a server grants the command to a role without the permission.
+    settings = app_commands.Group(
+        name="settings",
+        description="GLF Tutor settings for this server (Manage Server)",
+        guild_only=True,
+        default_permissions=discord.Permissions(manage_guild=True),
+    )
+
+    def __init__(self, bot: TutorBot):
+        self.bot = bot
+
+    @settings.command(name="threads", description="Answer mentions in a new thread, so the channel stays readable")
+    @app_commands.describe(enabled="True: open a thread for each answer; False: reply in the channel")
+    @app_commands.checks.has_permissions(manage_guild=True)
+    async def threads(self, interaction: discord.Interaction, enabled: bool) -> None:
+        if interaction.guild_id is None:
+            raise app_commands.NoPrivateMessage()
+        await asyncio.to_thread(
+            self.bot.database.set_guild_setting, interaction.guild_id, THREADS_KEY, "on" if enabled else "off"
+        )
+        text = (
+            "I'll answer mentions and public /ask questions in a new thread."
+            if enabled
+            else "I'll answer mentions in the channel again."
+        )
+        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+    @settings.command(name="show", description="Show this server's GLF Tutor settings")
+    @app_commands.checks.has_permissions(manage_guild=True)
+    async def show(self, interaction: discord.Interaction) -> None:
+        if interaction.guild_id is None:
+            raise app_commands.NoPrivateMessage()
+        threads = "on" if self.bot.answer_in_thread(interaction.guild_id) else "off"
+        await interaction.response.send_message(f"Answer in threads: **{threads}**", ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+
+async def setup(bot: TutorBot) -> None:
+    await bot.add_cog(Admin(bot))

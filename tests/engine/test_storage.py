@@ -1,0 +1,108 @@
+"""Storage migrations: from an empty file, and from the version-1 schema with data in it."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from bot.engine.storage import MIGRATIONS, Database
+
+
+def tables(path) -> set[str]:
+    conn = sqlite3.connect(path)
+    try:
+        return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
+    finally:
+        conn.close()
+
+
+def test_empty_file_migrates_to_the_latest_version(tmp_path):
+    db = Database(tmp_path / "new.sqlite3")
+    assert db.version == len(MIGRATIONS) >= 2
+    assert db.query("PRAGMA journal_mode")[0][0] == "wal"
+    db.close()
+    assert {"reports", "guild_settings", "quiz_sessions", "answers", "review_items", "guild_scores", "topic_accuracy"} <= tables(
+        tmp_path / "new.sqlite3"
+    )
+
+
+def test_version_1_file_keeps_its_data(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    conn = sqlite3.connect(path, isolation_level=None)  # a file as the version-1 code left it
+    conn.executescript(f"BEGIN;\n{MIGRATIONS[0]}\nPRAGMA user_version = 1;\nCOMMIT;")
+    conn.execute("INSERT INTO reports (created_at, question, passage_ids) VALUES (1.0, 'why?', '[\"p\"]')")
+    conn.execute("INSERT INTO guild_settings VALUES (5, 'answer_in_thread', 'on')")
+    conn.close()
+    db = Database(path)
+    assert db.version == len(MIGRATIONS)
+    assert db.reports()[0].question == "why?"
+    assert db.guild_setting(5, "answer_in_thread") == "on"
+    assert db.create_quiz(
+        session_id="s",
+        channel="discord:1",
+        guild_id=5,
+        starter="a",
+        starter_name="A",
+        topic=None,
+        difficulty=None,
+        plan=[("q", (0, 1, 2, 3))],
+        time_limit=20,
+        asked_at=0.0,
+    )
+    db.close()
+    assert Database(path).version == len(MIGRATIONS)  # reopening is a no-op
+
+
+def test_each_migration_is_one_step(tmp_path):
+    path = tmp_path / "s.sqlite3"
+    db = Database(path)
+    db.close()
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    conn.close()
+    # the version-1 schema is exactly migration 1 (other code depends on it): unchanged here
+    assert "CREATE TABLE reports" in MIGRATIONS[0] and "quiz" not in MIGRATIONS[0]
+
+
+def test_unique_answer_per_user_per_question(tmp_path):
+    db = Database(tmp_path / "a.sqlite3")
+    args = dict(
+        session_id=None,
+        position=0,
+        guild_id=1,
+        user_key="u",
+        user_name="U",
+        question_id="q",
+        topic="t",
+        choice="x",
+        correct=True,
+        points=100,
+        elapsed=1.0,
+        answered_at=1.0,
+    )
+    db.create_quiz(
+        session_id="s",
+        channel="c",
+        guild_id=1,
+        starter="a",
+        starter_name=None,
+        topic=None,
+        difficulty=None,
+        plan=[("q", (0, 1, 2, 3))],
+        time_limit=20,
+        asked_at=0,
+    )
+    args["session_id"] = "s"
+    assert db.record_quiz_answer(**args)
+    assert not db.record_quiz_answer(**args)
+    assert len(db.quiz_answers("s")) == 1
+
+
+def test_transaction_rolls_back_as_a_whole(tmp_path):
+    db = Database(tmp_path / "t.sqlite3")
+    try:
+        with db.transaction() as conn:
+            conn.execute("INSERT INTO guild_settings VALUES (1, 'k', 'v')")
+            raise RuntimeError("boom")
+    except RuntimeError:
+        pass
+    assert db.guild_setting(1, "k") is None

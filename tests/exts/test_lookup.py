@@ -1,0 +1,140 @@
+"""/fact, /dispute, /timeline, /sources, /help: answered at once, from memory, within limits."""
+
+from __future__ import annotations
+
+import discord
+import pytest
+
+from bot.discord_render import embed_within_limits
+from bot.discord_views import PagedView
+from bot.exts.lookup import Lookup
+from tests.helpers import MockInteraction, close_bot, make_bot
+
+NONE = discord.AllowedMentions.none().to_dict()
+
+
+@pytest.fixture
+async def bot(shipped_tutor_factory):
+    bot = await make_bot(shipped_tutor_factory())
+    yield bot
+    await close_bot(bot)
+
+
+@pytest.fixture
+def cog(bot) -> Lookup:
+    return bot.get_cog("Lookup")
+
+
+def replied(interaction: MockInteraction) -> dict:
+    """What was sent as the immediate response (no defer: these are answered from memory)."""
+    interaction.response.defer.assert_not_awaited()
+    interaction.response.send_message.assert_awaited_once()
+    kwargs = interaction.response.send_message.call_args.kwargs
+    assert kwargs["allowed_mentions"].to_dict() == NONE
+    if "embed" in kwargs:
+        assert embed_within_limits(kwargs["embed"]) == []
+    return kwargs
+
+
+async def test_fact_autocomplete_covers_terms_and_aliases(cog, bot):
+    interaction = MockInteraction(client=bot)
+    choices = await cog.fact_autocomplete(interaction, "mao tse")
+    assert choices and "Mao Zedong" in choices[0].name
+    assert len(await cog.fact_autocomplete(interaction, "")) == 25
+    for c in await cog.fact_autocomplete(interaction, "a"):
+        assert 1 <= len(c.name) <= 100 and len(c.value) <= 100
+
+
+async def test_fact_by_autocomplete_value_by_alias_and_unknown(cog, bot):
+    entry = bot.tutor.kb.glossary[0]
+    interaction = MockInteraction(client=bot)
+    await cog.fact.callback(cog, interaction, entry.id)
+    embed = replied(interaction)["embed"]
+    assert embed.title.startswith(entry.term) and embed.description == entry.definition.strip()
+
+    interaction = MockInteraction(client=bot)
+    await cog.fact.callback(cog, interaction, "GLF")  # an alias typed in full
+    assert replied(interaction)["embed"].title.startswith("Great Leap Forward")
+
+    interaction = MockInteraction(client=bot)
+    await cog.fact.callback(cog, interaction, "quantum chromodynamics")
+    kwargs = replied(interaction)
+    assert kwargs["ephemeral"] is True and "No glossary entry" in interaction.response.send_message.call_args.args[0]
+
+
+async def test_fact_checks_length_in_the_handler(cog, bot):
+    interaction = MockInteraction(client=bot)
+    await cog.fact.callback(cog, interaction, "x" * 101)
+    assert replied(interaction)["ephemeral"] is True
+
+
+async def test_dispute_shows_every_estimate_side_by_side(cog, bot):
+    dispute = bot.tutor.kb.disputes["glf-end-date"]
+    choices = await cog.dispute_autocomplete(MockInteraction(client=bot), "end")
+    assert "glf-end-date" in [c.value for c in choices]
+    interaction = MockInteraction(client=bot)
+    await cog.dispute.callback(cog, interaction, "glf-end-date")
+    kwargs = replied(interaction)
+    embed = kwargs["embed"]
+    pages = kwargs["view"].pages if "view" in kwargs else [embed]
+    fields = [f for page in pages for f in page.fields]
+    estimate_fields = [f for f in fields if f.inline]
+    assert len(estimate_fields) == len(dispute.estimates)
+    assert all(
+        e.by in f.value and str(e.year) in f.value
+        for e, f in zip(sorted(dispute.estimates, key=lambda e: (e.key, e.year)), estimate_fields, strict=True)
+    )
+    assert any(f.name == "Why they differ" for f in fields)
+
+
+async def test_dispute_unknown_topic(cog, bot):
+    interaction = MockInteraction(client=bot)
+    await cog.dispute.callback(cog, interaction, "zzzz-nothing")
+    assert replied(interaction)["ephemeral"] is True
+
+
+async def test_timeline_is_paged_and_only_the_caller_turns_pages(cog, bot):
+    interaction = MockInteraction(client=bot)
+    await cog.timeline.callback(cog, interaction, None)
+    kwargs = replied(interaction)
+    view = kwargs["view"]
+    assert isinstance(view, PagedView) and len(view.pages) == -(-len(bot.tutor.kb.timeline) // 10)
+    assert view.message is interaction.original_response.return_value
+
+    stranger = MockInteraction(client=bot)
+    await view.turn(stranger, 1)
+    assert stranger.response.send_message.call_args.kwargs["ephemeral"] is True
+    assert view.index == 0
+    owner = MockInteraction(client=bot, user=interaction.user)
+    await view.turn(owner, 1)
+    assert view.index == 1
+    owner.response.edit_message.assert_awaited_once_with(embed=view.pages[1], view=view)
+
+
+async def test_timeline_for_one_year(cog, bot):
+    interaction = MockInteraction(client=bot)
+    await cog.timeline.callback(cog, interaction, 1959)
+    kwargs = replied(interaction)
+    pages = kwargs["view"].pages if "view" in kwargs else [kwargs["embed"]]
+    text = "\n".join(p.description for p in pages)
+    assert "1959" in text and "1961-" not in text
+    interaction = MockInteraction(client=bot)
+    await cog.timeline.callback(cog, interaction, 1900)
+    assert replied(interaction)["ephemeral"] is True
+
+
+async def test_sources_all_and_by_topic(cog, bot):
+    interaction = MockInteraction(client=bot)
+    await cog.sources.callback(cog, interaction, None)
+    assert str(len(bot.tutor.kb.sources)) in replied(interaction)["embed"].title
+    choices = await cog.sources_autocomplete(MockInteraction(client=bot), "steel")
+    assert choices and choices[0].value == "steel"
+    interaction = MockInteraction(client=bot)
+    await cog.sources.callback(cog, interaction, "steel")
+    assert "steel" in replied(interaction)["embed"].title
+
+
+async def test_help_is_private(cog, bot):
+    interaction = MockInteraction(client=bot)
+    await cog.help.callback(cog, interaction)
+    assert replied(interaction)["ephemeral"] is True
