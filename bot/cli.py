@@ -125,7 +125,7 @@ def cmd_eval(args: argparse.Namespace, settings: config.Settings) -> int:
 def cmd_bench(args: argparse.Namespace, settings: config.Settings) -> int:
     from bot.engine.bench import format_report, run_bench
 
-    figures = run_bench(settings, rounds=args.rounds)
+    figures = run_bench(settings, rounds=args.rounds, sizes=tuple(args.sizes))
     if args.json:
         _emit(figures)
     else:
@@ -161,6 +161,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bench", help="latency, throughput, cold start and memory figures")
     p.add_argument("--json", action="store_true")
     p.add_argument("--rounds", type=int, default=20, help="passes over the question mix (default 20)")
+    p.add_argument(
+        "--sizes", type=int, nargs="*", default=[3_000, 30_000], metavar="N",
+        help="synthetic knowledge-base sizes compared with bm25s (default 3000 30000; none to skip)",
+    )
     p.set_defaults(func=cmd_bench)
 
     # Front ends add their own subcommands (Discord: run/sync/commands/reports; study: quiz/chart/progress).

@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import os
 import platform
+import random
 import resource
 import statistics
 import subprocess
 import sys
 import time
+from functools import partial
 from typing import Any
 
 from bot.engine import Tutor, load_knowledge
+from bot.engine.records import KnowledgeBase, Passage, Source, SourceRef
+from bot.engine.text import tokenize, words
 
 TARGETS = {"p99_ms": 2.0, "cold_start_s": 1.0, "rss_mb": 100.0}
 OFF_TOPIC = [
@@ -63,7 +67,93 @@ def cold_start_s(runs: int = 3) -> float:
     return statistics.median(times)
 
 
-def run_bench(settings, rounds: int = 20) -> dict[str, Any]:
+def synthetic_kb(base: KnowledgeBase, n: int, seed: int = 1958) -> KnowledgeBase:
+    """A reproducible knowledge base of n passages written in the shipped passages' vocabulary.
+
+    Words are drawn with the shipped text's own frequencies (so common words stay common and the
+    candidate sets are as large as real questions make them), plus invented words so the vocabulary
+    keeps growing with the corpus as real text does.
+    """
+    rng = random.Random(seed)
+    counts: dict[str, int] = {}
+    for p in base.passages:
+        for w in words(p.text):
+            counts[w] = counts.get(w, 0) + 1
+    vocab = sorted(counts, key=lambda w: (-counts[w], w))
+    freq = [counts[w] for w in vocab]
+    syllables = ["ka", "lo", "mi", "zhu", "tan", "ren", "bo", "qi", "sha", "dun", "pei", "xo"]
+    invented = ["".join(rng.choice(syllables) for _ in range(3)) for _ in range(max(200, n // 3))]
+    source = Source(id="synthetic", author="Benchmark", title="Synthetic passages", year=2026, kind="report")
+
+    def sentence(k: int) -> str:
+        drawn = rng.choices(vocab, weights=freq, k=k)
+        drawn[rng.randrange(k)] = rng.choice(invented)
+        return " ".join(drawn).capitalize() + "."
+
+    passages = []
+    for i in range(n):
+        title = " ".join(rng.choices(vocab[50:2000], k=4)).capitalize()
+        passages.append(
+            Passage(
+                id=f"synthetic-{i}",
+                topic=rng.choice(base.topics),
+                title=title,
+                question=f"What about {title.lower()}?",
+                text=" ".join(sentence(rng.randint(12, 20)) for _ in range(3)),
+                sources=(SourceRef("synthetic"),),
+                keywords=tuple(rng.choices(vocab[30:3000], k=4)),
+            )
+        )
+    return KnowledgeBase(sources={"synthetic": source}, passages=tuple(passages), disputes={})
+
+
+def _time_each(fn, items) -> list[float]:
+    out = []
+    for item in items:
+        t0 = time.perf_counter()
+        fn(item)
+        out.append((time.perf_counter() - t0) * 1000)
+    return out
+
+
+def _bm25s_top10(retriever, query: list[str]):
+    return retriever.retrieve([query], k=10, show_progress=False, n_threads=0)
+
+
+def synthetic_comparison(base: KnowledgeBase, sizes: tuple[int, ...], questions: list[str]) -> list[dict[str, Any]]:
+    """Our full answer (retrieval + composition) against bm25s's bare top-10 retrieval, same data."""
+    try:
+        import bm25s
+    except ImportError:
+        return [{"passages": n, "skipped": "bm25s not installed: pip install '.[bench]'"} for n in sizes]
+    rows = []
+    for n in sizes:
+        kb = synthetic_kb(base, n)
+        tutor = Tutor(kb)
+        retriever = bm25s.BM25()
+        docs = [tokenize(" ".join([p.title, p.question or "", *p.keywords, p.text])) for p in kb.passages]
+        retriever.index(docs, show_progress=False)
+        queries = [tokenize(q) or ["famin"] for q in questions]
+        for q in questions[:20]:  # warm both
+            tutor.ask(q)
+        retriever.retrieve([queries[0]], k=10, show_progress=False)
+        ours = _time_each(tutor.ask, questions)
+        theirs = _time_each(partial(_bm25s_top10, retriever), queries)
+        ours_p99, theirs_p99 = _percentile(ours, 0.99), _percentile(theirs, 0.99)
+        rows.append(
+            {
+                "passages": n,
+                "p50_ms": round(_percentile(ours, 0.5), 3),
+                "p99_ms": round(ours_p99, 3),
+                "bm25s_p50_ms": round(_percentile(theirs, 0.5), 3),
+                "bm25s_p99_ms": round(theirs_p99, 3),
+                "ratio": round(ours_p99 / theirs_p99, 3),
+            }
+        )
+    return rows
+
+
+def run_bench(settings, rounds: int = 20, sizes: tuple[int, ...] = (3_000, 30_000)) -> dict[str, Any]:
     start = time.perf_counter()
     tutor = Tutor(load_knowledge(settings.knowledge_dir))
     load_s = time.perf_counter() - start
@@ -93,7 +183,7 @@ def run_bench(settings, rounds: int = 20) -> dict[str, Any]:
         "cold_start_s": round(cold_start_s(), 3),
         "rss_mb": round(_peak_rss_mb(), 1),
         "passages": len(tutor.kb.passages),
-        "synthetic": [],
+        "synthetic": synthetic_comparison(tutor.kb, sizes, questions),
         "targets": TARGETS,
     }
     return figures
@@ -112,5 +202,16 @@ def format_report(f: dict[str, Any]) -> str:
             f"cold start      {f['cold_start_s']:.3f} s to first answer in a new process ({mark('cold_start_s')});"
             f" load + index in-process {f['load_and_index_s']:.3f} s",
             f"peak RSS        {f['rss_mb']:.1f} MB ({mark('rss_mb')})",
+            *(_synthetic_line(row) for row in f["synthetic"]),
         ]
+    )
+
+
+def _synthetic_line(row: dict[str, Any]) -> str:
+    if "skipped" in row:
+        return f"synthetic {row['passages']:>6} passages: skipped ({row['skipped']})"
+    verdict = "ok" if row["ratio"] <= 1.0 else "slower than bm25s"
+    return (
+        f"synthetic {row['passages']:>6} passages: our answer p99 {row['p99_ms']:.3f} ms vs bm25s top-10 p99"
+        f" {row['bm25s_p99_ms']:.3f} ms, ratio {row['ratio']:.2f} ({verdict})"
     )

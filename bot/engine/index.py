@@ -10,7 +10,6 @@ rank-bm25 is used for scoring; two of its pitfalls are avoided here:
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -87,6 +86,7 @@ class Index:
             for t in terms:
                 postings.setdefault(t, []).append(i)
         self.postings = postings
+        self._posting_arrays = {t: np.asarray(p, dtype=np.int32) for t, p in postings.items()}
         n = self.size
         self.idf = {t: math.log(1.0 + (n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in postings.items()}
         self.max_idf = math.log(1.0 + (n - 0.5) / 1.5)
@@ -137,16 +137,19 @@ class Index:
     def candidates(self, query: Query, limit: int) -> list[int]:
         """Documents sharing a term with the query; beyond `limit`, those whose shared terms weigh most.
 
-        Accumulating over posting lists costs what the matches cost, so BM25 (the expensive part)
-        runs on a bounded set however large the knowledge base grows.
+        The accumulation runs in numpy over the posting lists, so the work is in proportion to the
+        matches, and BM25 (the expensive part) scores a bounded set however large the corpus grows.
         """
-        weight: dict[int, float] = {}
+        weight = np.zeros(self.size)
         for t, w in query.terms.items():
-            contribution = w * self.idf.get(t, 0.0)
-            for d in self.postings.get(t, ()):
-                weight[d] = weight.get(d, 0.0) + contribution
-        chosen = heapq.nlargest(limit, weight, key=weight.__getitem__) if len(weight) > limit else weight
-        return sorted(chosen)
+            postings = self._posting_arrays.get(t)
+            if postings is not None:
+                weight[postings] += w * self.idf[t]
+        matched = np.flatnonzero(weight)
+        if len(matched) > limit:
+            matched = matched[np.argpartition(-weight[matched], limit)[:limit]]
+            matched.sort()
+        return matched.tolist()
 
     def search(self, query: Query, k: int = 10, focus: dict[str, float] | None = None, limit: int = 64) -> list[Hit]:
         """Top k documents sharing a term with the query; coverage is of `focus` (default: the query)."""

@@ -84,6 +84,9 @@ class Tutor:
         self.passages: tuple[Passage, ...] = kb.passages
         self.index = Index([self._document(p) for p in self.passages], generic=is_generic, synonyms=synonyms)
         self._position = {p.id: i for i, p in enumerate(self.passages)}
+        self._by_topic: dict[str, list[Passage]] = {}
+        for p in self.passages:
+            self._by_topic.setdefault(p.topic, []).append(p)
         self._aliases = self._alias_table()
         self._question_terms = [frozenset(tokenize(p.question or p.title)) for p in self.passages]
         self._has_quantity = [bool(QUANTITY.search(p.text.lower())) for p in self.passages]
@@ -268,7 +271,7 @@ class Tutor:
             out.append("Why do the estimates differ so much?")
         top_topic = self.passages[r.hits[0].doc].topic
         pool = [self.passages[h.doc] for h in r.hits[1:]]
-        pool += [p for p in self.passages if p.topic == top_topic]
+        pool += self._by_topic[top_topic]
         for p in pool:
             q = p.question or f"Tell me about {p.title[0].lower() + p.title[1:]}."
             if p.id not in shown and q not in out:
@@ -286,4 +289,4 @@ class Tutor:
         return compose.abstain(question, topics, suggestions, reason)
 
     def _topic_question(self, topic: str) -> str | None:
-        return next((p.question for p in self.passages if p.topic == topic and p.question), None)
+        return next((p.question for p in self._by_topic.get(topic, ()) if p.question), None)
