@@ -107,50 +107,31 @@ def test_eval_rejects_bad_question_file(tmp_path):
     assert proc.returncode == 2 and "'abstain' must be true or false" in proc.stderr
 
 
+def run_python(code: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60, env=env)
+
+
 def test_terminal_path_never_imports_discord():
-    code = (
+    proc = run_python(
         "import sys; from bot.cli import main; main(['ask', 'how many died in the famine']);"
         "print('DISCORD-LOADED' if 'discord' in sys.modules else 'DISCORD-ABSENT')"
-    )
-    proc = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        timeout=60,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
     )
     assert proc.stdout.strip().endswith("DISCORD-ABSENT"), proc.stdout[-200:] + proc.stderr
 
 
 def test_engine_never_imports_discord():
-    code = (
+    proc = run_python(
         "import sys; from bot.engine import Tutor, load_knowledge;"
         "Tutor(load_knowledge()).ask('why was peng dehuai purged');"
         "assert 'discord' not in sys.modules, 'engine imported discord'"
-    )
-    proc = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        timeout=60,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
     )
     assert proc.returncode == 0, proc.stderr
 
 
 @pytest.mark.parametrize("chat_input", ["when did the great leap forward begin\nwhat was chayashan\n\n"])
 def test_chat_session(chat_input):
-    proc = subprocess.run(
-        [sys.executable, "-m", "bot", "chat"],
-        input=chat_input,
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        timeout=60,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-    )
+    proc = run("chat", stdin=chat_input)
     assert proc.returncode == 0
     assert "1958" in proc.stdout and "Chayashan" in proc.stdout
 
