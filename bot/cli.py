@@ -125,7 +125,7 @@ def cmd_eval(args: argparse.Namespace, settings: config.Settings) -> int:
 def cmd_bench(args: argparse.Namespace, settings: config.Settings) -> int:
     from bot.engine.bench import format_report, run_bench
 
-    figures = run_bench(settings, rounds=args.rounds, sizes=tuple(args.sizes))
+    figures = run_bench(settings, rounds=args.rounds, sizes=tuple(args.sizes), interactions=args.interactions)
     if args.json:
         _emit(figures)
     else:
@@ -165,6 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--sizes", type=int, nargs="*", default=[3_000, 30_000], metavar="N",
         help="synthetic knowledge-base sizes compared with bm25s (default 3000 30000; none to skip)",
     )
+    p.add_argument("--interactions", type=int, default=500, help="concurrent /ask interactions for the load run (0 skips)")
     p.set_defaults(func=cmd_bench)
 
     # Front ends add their own subcommands (Discord: run/sync/commands/reports; study: quiz/chart/progress).

@@ -14,6 +14,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.config import Settings
+from bot.discord_render import clip
 from bot.discord_views import NO_MENTIONS, send_ephemeral
 from bot.engine import Answer, Tutor
 from bot.engine.storage import Database
@@ -83,7 +84,7 @@ class TutorTree(app_commands.CommandTree):
         elif isinstance(original, app_commands.CheckFailure):
             text = "You can't use that command here."
         elif isinstance(original, app_commands.TransformerError):
-            text = f"I couldn't read {original.value!r} for that option."
+            text = f"I couldn't read {clip(repr(original.value), 200)} for that option."
         else:
             command = interaction.command.qualified_name if interaction.command else "?"
             log.error("error in command %r (user %s)", command, interaction.user.id, exc_info=original)

@@ -137,7 +137,7 @@ def test_chat_session(chat_input):
 
 
 def test_bench_json_has_the_contract_keys():
-    proc = run("bench", "--json", "--rounds", "1", "--sizes", "300")
+    proc = run("bench", "--json", "--rounds", "1", "--sizes", "300", "--interactions", "20")
     assert proc.returncode == 0, proc.stderr
     figures = json.loads(proc.stdout)
     for key in ("p50_ms", "p99_ms", "answers_per_s", "cold_start_s", "rss_mb"):
@@ -145,3 +145,5 @@ def test_bench_json_has_the_contract_keys():
     [row] = figures["synthetic"]
     assert row["passages"] == 300
     assert "skipped" in row or {"p99_ms", "bm25s_p99_ms", "ratio"} <= set(row)
+    load = figures["load"]
+    assert load["interactions"] == 20 and load["acknowledged"] == 20 and load["answered"] == 20

@@ -23,6 +23,7 @@ from bot.engine.records import KnowledgeBase, Passage, Source, SourceRef
 from bot.engine.text import tokenize, words
 
 TARGETS = {"p99_ms": 2.0, "cold_start_s": 1.0, "rss_mb": 100.0}
+# Peak RSS is read before the synthetic and load runs, which build far larger structures on purpose.
 OFF_TOPIC = [
     "what's a good recipe for dumplings",
     "Who will win the next Olympics?",
@@ -153,7 +154,18 @@ def synthetic_comparison(base: KnowledgeBase, sizes: tuple[int, ...], questions:
     return rows
 
 
-def run_bench(settings, rounds: int = 20, sizes: tuple[int, ...] = (3_000, 30_000)) -> dict[str, Any]:
+def bot_under_load(interactions: int) -> dict[str, Any]:
+    """n concurrent /ask interactions through the real command tree (fake transport, no network)."""
+    if interactions <= 0:
+        return {"skipped": "no interactions asked for"}
+    from bot.load_test import run_load_sync  # imports discord: only here, never on the tutor's path
+
+    return run_load_sync(interactions)
+
+
+def run_bench(
+    settings, rounds: int = 20, sizes: tuple[int, ...] = (3_000, 30_000), interactions: int = 500
+) -> dict[str, Any]:
     start = time.perf_counter()
     tutor = Tutor(load_knowledge(settings.knowledge_dir))
     load_s = time.perf_counter() - start
@@ -184,6 +196,7 @@ def run_bench(settings, rounds: int = 20, sizes: tuple[int, ...] = (3_000, 30_00
         "rss_mb": round(_peak_rss_mb(), 1),
         "passages": len(tutor.kb.passages),
         "synthetic": synthetic_comparison(tutor.kb, sizes, questions),
+        "load": bot_under_load(interactions),
         "targets": TARGETS,
     }
     return figures
@@ -203,7 +216,18 @@ def format_report(f: dict[str, Any]) -> str:
             f" load + index in-process {f['load_and_index_s']:.3f} s",
             f"peak RSS        {f['rss_mb']:.1f} MB ({mark('rss_mb')})",
             *(_synthetic_line(row) for row in f["synthetic"]),
+            _load_line(f["load"]),
         ]
+    )
+
+
+def _load_line(load: dict[str, Any]) -> str:
+    if "skipped" in load:
+        return f"bot under load  skipped ({load['skipped']})"
+    verdict = "ok" if load["all_acked_within_3s"] else "NOT all acknowledged within 3 s"
+    return (
+        f"bot under load  {load['interactions']} concurrent /ask: {load['acknowledged']} acknowledged, slowest ack"
+        f" {load['slowest_ack_ms']:.1f} ms ({verdict}); slowest answer {load['slowest_answer_ms']:.0f} ms"
     )
 
 

@@ -267,7 +267,8 @@ class _Checker:
             detail = getattr(exc, "problem", None) or str(exc)
             self.problems.append(Problem(rel, "file", line, f"invalid YAML: {detail}"))
             return []
-        if data is None:
+        if data is None:  # empty, or only comments: most likely a file cut short or not saved
+            self.problems.append(Problem(rel, "file", None, "the file is empty: expected a YAML list of records ([] for none)"))
             return []
         if not isinstance(data, list):
             self.problems.append(Problem(rel, "file", None, f"must be a YAML list of records, got {_type_name(data)}"))
@@ -499,9 +500,17 @@ def _series(rec: _Record) -> Series | None:
                 rec.problem(f"'{where}' has no 'source'")
                 continue
             ref = rec.source_ref(pt["source"], f"{where}.source")
+            note = pt.get("note")
+            if note is not None and not isinstance(note, str):
+                rec.problem(f"'{where}.note' must be text, got {_type_name(note)}")
+                note = None
             if ref is not None:
-                points.append(SeriesPoint(year, float(value), ref.id, pt.get("note")))
-        lines.append(SeriesLine(raw["name"], str(raw.get("label") or raw["name"]), tuple(points)))
+                points.append(SeriesPoint(year, float(value), ref.id, note))
+        label = raw.get("label")
+        if label is not None and not isinstance(label, str):  # a yes/no label would chart as "True"
+            rec.problem(f"'lines[{i}].label' must be text, got {_type_name(label)}")
+            label = None
+        lines.append(SeriesLine(raw["name"], label or raw["name"], tuple(points)))
     if None in (sid, title, unit):
         return None
     return Series(id=sid, title=title, unit=unit, lines=tuple(lines))
