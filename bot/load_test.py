@@ -36,6 +36,28 @@ DEFERRED = 5  # interaction callback type: "thinking…", the answer follows as 
 _ids = itertools.count(200_000_000_000_000_000)
 
 
+def message_payload(channel_id: int, sent: dict[str, Any], author_id: int = APPLICATION_ID) -> dict[str, Any]:
+    """The message object Discord returns for a webhook send or edit of `sent`."""
+    return {
+        "id": str(snowflake()),
+        "channel_id": str(channel_id),
+        "type": 0,
+        "content": sent.get("content", ""),
+        "author": {"id": str(author_id), "username": "GLF Tutor", "discriminator": "0", "avatar": None, "bot": True},
+        "embeds": sent.get("embeds", []),
+        "attachments": [],
+        "mentions": [],
+        "mention_roles": [],
+        "pinned": False,
+        "mention_everyone": False,
+        "tts": False,
+        "timestamp": "2026-01-01T00:00:00+00:00",
+        "edited_timestamp": None,
+        "flags": sent.get("flags", 0),
+        "components": [],
+    }
+
+
 def snowflake() -> int:
     return next(_ids)
 
@@ -88,7 +110,7 @@ class FakeDiscord(AsyncWebhookAdapter):
             return {"interaction": {"id": str(snowflake()), "type": 2}}
         if route.method == "POST":
             self._finish(token, now)
-        return self._message(payload)
+        return message_payload(self.channel_id, payload)
 
     def _finish(self, token: str, now: float) -> None:
         if token in self.finished:
@@ -97,27 +119,6 @@ class FakeDiscord(AsyncWebhookAdapter):
         waiter = self._waiters.get(token)
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
-
-    def _message(self, payload: dict[str, Any]) -> dict[str, Any]:
-        """The message object Discord returns for a webhook send or edit."""
-        return {
-            "id": str(snowflake()),
-            "channel_id": str(self.channel_id),
-            "type": 0,
-            "content": payload.get("content", ""),
-            "author": {"id": str(APPLICATION_ID), "username": "GLF Tutor", "discriminator": "0", "avatar": None, "bot": True},
-            "embeds": payload.get("embeds", []),
-            "attachments": [],
-            "mentions": [],
-            "mention_roles": [],
-            "pinned": False,
-            "mention_everyone": False,
-            "tts": False,
-            "timestamp": "2026-01-01T00:00:00+00:00",
-            "edited_timestamp": None,
-            "flags": payload.get("flags", 0),
-            "components": [],
-        }
 
     def for_token(self, token: str) -> list[Sent]:
         return [s for s in self.sent if s.token == token]

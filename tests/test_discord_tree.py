@@ -10,6 +10,7 @@ import discord
 import pytest
 from discord.webhook.async_ import AsyncWebhookAdapter, async_context
 
+from bot.load_test import message_payload
 from tests.helpers import close_bot, make_bot, snowflake
 
 EPHEMERAL = 64
@@ -29,24 +30,7 @@ class RecordingAdapter(AsyncWebhookAdapter):
         self.sent.append((route.path, payload or {}))
         if route.path.endswith("/callback"):
             return {"interaction": {"id": str(snowflake()), "type": 2}}
-        return {
-            "id": str(snowflake()),
-            "channel_id": str(self.channel_id),
-            "type": 0,
-            "content": (payload or {}).get("content", ""),
-            "author": {"id": "42", "username": "GLF Tutor", "discriminator": "0", "avatar": None, "bot": True},
-            "embeds": (payload or {}).get("embeds", []),
-            "attachments": [],
-            "mentions": [],
-            "mention_roles": [],
-            "pinned": False,
-            "mention_everyone": False,
-            "tts": False,
-            "timestamp": "2026-01-01T00:00:00+00:00",
-            "edited_timestamp": None,
-            "flags": (payload or {}).get("flags", 0),
-            "components": [],
-        }
+        return message_payload(self.channel_id, payload or {})
 
 
 @pytest.fixture
