@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from bot.engine import Tutor, load_knowledge
 from bot.engine.loader import default_knowledge_dir
@@ -41,3 +43,9 @@ def kb_copy(tmp_path) -> Path:
     dest = tmp_path / "kb"
     shutil.copytree(FIXTURE_KB, dest)
     return dest
+
+
+# CI runs the property tests on a fixed, reproducible set of examples; locally they explore anew.
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")

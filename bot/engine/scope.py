@@ -87,9 +87,8 @@ class ScopeCheck:
     present_day: bool  # the question asks about now, not 1958-1962
 
 
-def check(question: str, context: tuple[str, ...] = ()) -> ScopeCheck:
-    """`context`: the conversation's current subject terms, which can anchor a follow-up."""
-    terms = tokenize(question)
+def check(question: str, terms: list[str], context: tuple[str, ...] = ()) -> ScopeCheck:
+    """`terms`: the question's search terms; `context`: the conversation's subject, which can anchor a follow-up."""
     anchored = any(_has(terms, a) or set(a) <= set(context) for a in _ANCHORS)
     outside = None
     if not anchored:

@@ -204,10 +204,10 @@ class Tutor:
 
     def _respond(self, question: str, previous: Turn | None) -> tuple[Answer, Turn]:
         abstained = Turn(question, (), (), (), True)
-        bounds = scope.check(question, previous.subject if previous else ())
+        own = self.terms(question)
+        bounds = scope.check(question, own, previous.subject if previous else ())
         if bounds.outside:
             return self._abstain(question, [], compose.outside_scope(bounds.outside)), abstained
-        own = self.terms(question)
         cues = ("fate",) if LATER_FATE.search(normalize(question)) else ()
         quantity = self._asks_amount(question)
         alone = self._retrieve(own, quantity=quantity, cues=cues)

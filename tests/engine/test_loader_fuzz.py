@@ -278,7 +278,9 @@ def test_unchanged_round_trip_is_accepted(shipped):
 # ----- breaking a file ----------------------------------------------------------------------
 
 OPEN_FLOW = re.compile(r"(?<=: )[\[{]|(?<=- )[\[{]")  # where a flow collection starts
-OPEN_QUOTE = re.compile(r"""(?<=: )["']|(?<=- )["']""")  # where a quoted scalar starts
+# where a quoted scalar starts: right after a key or a list dash at the start of a line (a ": '"
+# inside an already quoted string is not an opening, and cutting there can leave valid YAML)
+OPEN_QUOTE = re.compile(r"""^ *(?:- (?:[a-z_]+: )?|[a-z_]+: )["']""", re.MULTILINE)
 CLOSE_FLOW = re.compile(r"[\]}]$", re.MULTILINE)  # a flow collection closing at the end of a line
 KEY_LINE = re.compile(r"^( +)[a-z_]+:", re.MULTILINE)  # an indented mapping key
 
