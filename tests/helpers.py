@@ -163,5 +163,20 @@ async def close_bot(bot: TutorBot) -> None:
     await bot.close()
 
 
+def record_sent_messages(bot: TutorBot, monkeypatch: Any) -> list[dict[str, Any]]:
+    """Spy on the bot's message sends (dpytest's fake HTTP stays underneath); returns the live list
+    of payloads exactly as they would go to Discord."""
+    payloads: list[dict[str, Any]] = []
+    original = bot.http.send_message
+
+    async def spy(channel_id, *, params):
+        channel = bot.get_channel(channel_id)  # noqa: F841 — dpytest's fake http reads its caller's `channel`
+        payloads.append(params.payload)
+        return await original(channel_id, params=params)
+
+    monkeypatch.setattr(bot.http, "send_message", spy)
+    return payloads
+
+
 def sent_kwargs(call: mock._Call) -> dict[str, Any]:
     return dict(call.kwargs)

@@ -35,7 +35,7 @@ from bot.engine.answer import MAX_TEXT
 from bot.engine.storage import Database
 from bot.engine.tutor import MAX_QUESTION_CHARS
 from bot.load_test import FakeDiscord, slash_payload
-from tests.helpers import close_bot, make_bot, snowflake
+from tests.helpers import close_bot, make_bot, record_sent_messages, snowflake
 from tests.helpers import settings as bot_settings
 
 # ----- hostile text --------------------------------------------------------------------------
@@ -233,15 +233,7 @@ async def chat_bot(shipped_tutor_factory, monkeypatch):
     await bot.setup_hook()
     dpytest.configure(bot, members=2)
     bot.cooldown = UserCooldown(rate=10**9)
-    payloads: list[dict[str, Any]] = []
-    original = bot.http.send_message
-
-    async def spy(channel_id, *, params):
-        channel = bot.get_channel(channel_id)  # noqa: F841 — dpytest's fake http reads its caller's `channel`
-        payloads.append(params.payload)
-        return await original(channel_id, params=params)
-
-    monkeypatch.setattr(bot.http, "send_message", spy)
+    payloads = record_sent_messages(bot, monkeypatch)
     yield bot, payloads
     await dpytest.empty_queue()
     await unload_all(bot)

@@ -126,11 +126,8 @@ class Index:
         have = self.meta_terms[doc]
         return any(t in have or not self.synonyms(t).isdisjoint(have) for t in terms)
 
-    def coverage(self, doc: int, terms: dict[str, float]) -> float:
-        """Share of the (weighted) terms' weight that the document contains."""
-        return self._coverage(doc, [(t, w * self.weight(t)) for t, w in terms.items()])
-
     def _coverage(self, doc: int, weighted: list[tuple[str, float]]) -> float:
+        """Share of the weighted query terms' weight that the document contains."""
         total = sum(w for _, w in weighted)
         return sum(w for t, w in weighted if self.contains(doc, t)) / total if total else 0.0
 

@@ -12,7 +12,7 @@ from discord.ext.test import backend, factories
 from bot.discord_bot import TutorBot, intents, unload_all
 from bot.discord_render import embed_within_limits
 from bot.engine.storage import Database
-from tests.helpers import settings
+from tests.helpers import record_sent_messages, settings
 
 
 @pytest.fixture
@@ -99,15 +99,7 @@ async def test_direct_message_is_a_question(bot):
 
 async def test_everything_sent_pings_nobody(bot, monkeypatch):
     """Quoted text may contain @everyone: every send carries allowed_mentions that parse nothing."""
-    payloads = []
-    original = bot.http.send_message
-
-    async def spy(channel_id, *, params):
-        channel = bot.get_channel(channel_id)  # noqa: F841 — dpytest's fake http reads its caller's `channel`
-        payloads.append(params.payload)
-        return await original(channel_id, params=params)
-
-    monkeypatch.setattr(bot.http, "send_message", spy)
+    payloads = record_sent_messages(bot, monkeypatch)
     await dpytest.message(f"<@{bot.user.id}> @everyone what were the communes?")
     answer_message()
     (payload,) = payloads
