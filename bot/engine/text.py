@@ -58,7 +58,7 @@ GENERIC_WORDS = frozenset(
     wide work world worse worst wrong year years yes young daily everyday regular ordinary
     behind ahead why how reason overall like obsessed obsession point purpose actual actually
     supposed supposedly exactly truly real really january february march april may june july
-    august september october november december
+    august september october november december produce produced production output
     """.split()
 )
 

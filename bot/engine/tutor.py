@@ -41,6 +41,26 @@ LATER_FATE = re.compile(
     r"\bwhat (happened|became) (to|of)\b.*\b(after|afterwards?|later|next|then|in the end)\b|\bwhat became of\b"
     r"|\b(later (life|years|on)|end up|ended up|fate)\b"
 )
+# A question naming a year ("steel output in 1960") is answered only by a passage that speaks of that
+# year, by name or inside a span such as "1959-1961" or "from 1958 to 1962".
+YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+YEAR_SPAN = re.compile(
+    r"\b(?:between\s+(1[89]\d\d|20\d\d)\s+and|(1[89]\d\d|20\d\d)\s*(?:-|–|—|to|until|through))\s*(\d{4}|\d{2})\b"
+)
+MAX_SPAN_YEARS = 30
+
+
+def years_in(text: str) -> frozenset[int]:
+    """Every year a text speaks of: named ones and those inside spans ("1959-61", "1958 to 1962")."""
+    years = {int(y) for y in YEAR.findall(text)}
+    for m in YEAR_SPAN.finditer(text):
+        start = int(m.group(1) or m.group(2))
+        end = int(m.group(3)) if len(m.group(3)) == 4 else start // 100 * 100 + int(m.group(3))
+        if start < end <= start + MAX_SPAN_YEARS:
+            years.update(range(start, end + 1))
+    return frozenset(years)
+
+
 DEFAULT_TOPICS = ("death_toll", "communes", "steel")
 HIGH_WORDS = frozenset("highest largest biggest maximum greatest".split())
 LOW_WORDS = frozenset("lowest smallest minimum fewest".split())
@@ -62,6 +82,7 @@ class TutorSettings:
     n_followups: int = 3
     synonym_weight: float = 0.4  # ranking weight of a question word's synonyms
     subject_terms: int = 5  # how many of the previous turn's most specific terms a follow-up inherits
+    undated_penalty: float = 0.5  # ranking weight of a passage silent on the year the question names
 
 
 @dataclass(frozen=True)
@@ -70,6 +91,8 @@ class _Retrieval:
     query: Query
     own_terms: tuple[str, ...]
     context: tuple[str, ...] = ()
+    years: frozenset[int] = frozenset()
+    quantity: str | None = None
 
     @property
     def best(self) -> Hit | None:
@@ -91,6 +114,8 @@ class Tutor:
         self._question_terms = [frozenset(tokenize(p.question or p.title)) for p in self.passages]
         self._has_quantity = [bool(QUANTITY.search(p.text.lower())) for p in self.passages]
         self._has_death_figure = [bool(DEATH_FIGURE.search(p.text.lower())) for p in self.passages]
+        self._years = [years_in(" ".join([p.title, p.text, p.quote.text if p.quote else ""])) for p in self.passages]
+        self._subject_vocabulary = frozenset().union(*self.index.meta_terms)
         self._dispute_terms = {d.id: frozenset(tokenize(d.question)) for d in kb.disputes.values()}
 
     # ----- indexing -------------------------------------------------------------------------
@@ -131,6 +156,10 @@ class Tutor:
         return None
 
     @staticmethod
+    def _years_asked(question: str) -> frozenset[int]:
+        return frozenset(int(y) for y in YEAR.findall(question))
+
+    @staticmethod
     def _asks_amount(question: str) -> str | None:
         """'deaths' for "how many died...", 'amount' for other how-many questions, else None."""
         text = normalize(question)
@@ -155,6 +184,7 @@ class Tutor:
         avoid: tuple[str, ...] = (),
         quantity: str | None = None,
         cues: tuple[str, ...] = (),
+        years: frozenset[int] = frozenset(),
     ) -> _Retrieval:
         weight = self.settings.context_weight
         related = [s for t in own for s in synonyms(t)]
@@ -176,10 +206,11 @@ class Tutor:
             penalty = self.settings.repeat_penalty if h.doc in avoid_docs else 1.0
             same = self._question_terms[h.doc]
             similarity = len(asked & same) / len(asked | same) if asked else 0.0
-            return h.score * penalty * (self.settings.coverage_floor + h.coverage) * (1.0 + 0.5 * similarity)
+            dated = 1.0 if not years or self._years[h.doc] & years else self.settings.undated_penalty
+            return h.score * penalty * dated * (self.settings.coverage_floor + h.coverage) * (1.0 + 0.5 * similarity)
 
         hits.sort(key=rank, reverse=True)
-        return _Retrieval(hits, query, tuple(own), tuple(context))
+        return _Retrieval(hits, query, tuple(own), tuple(context), years, quantity)
 
     def _answers(self, r: _Retrieval, present_day: bool = False) -> bool:
         best = r.best
@@ -188,9 +219,20 @@ class Tutor:
             return False
         if present_day and not scope.speaks_of_present(self.passages[best.doc].text):
             return False  # asked about today; a passage about 1958-1962 does not answer it
-        # The passage must be about something the question names, not merely mention it in passing.
+        if r.years and not self._years[best.doc] & r.years:
+            return False  # asked about 1960; a passage that never reaches 1960 does not answer it
+        # The passage must be about something the question names, not merely mention it in passing,
+        # and must contain the rarest thing it names: "steel output in 1960" is not answered by grain.
         subject = [t for t in (*r.own_terms, *r.context) if not is_generic(t)]
-        return not subject or self.index.about(best.doc, subject)
+        if subject and not self.index.about(best.doc, subject):
+            return False
+        principal = self._principal(r.own_terms) if r.quantity else None
+        return principal is None or self.index.contains(best.doc, principal)
+
+    def _principal(self, terms) -> str | None:
+        """The rarest subject a question names: a term some passage is about, not a year or a verb."""
+        named = [t for t in terms if t in self._subject_vocabulary and not is_generic(t) and not YEAR.fullmatch(t)]
+        return max(named, key=self.index.weight, default=None)
 
     # ----- answering --------------------------------------------------------------------------
     def ask(self, question: str, conversation: str | None = None) -> Answer:
@@ -210,10 +252,11 @@ class Tutor:
             return self._abstain(question, [], compose.outside_scope(bounds.outside)), abstained
         cues = ("fate",) if LATER_FATE.search(normalize(question)) else ()
         quantity = self._asks_amount(question)
-        alone = self._retrieve(own, quantity=quantity, cues=cues)
+        years = self._years_asked(question)
+        alone = self._retrieve(own, quantity=quantity, cues=cues, years=years)
         chosen: _Retrieval | None = alone if self._answers(alone, bounds.present_day) else None
         if previous is not None and self._leans_on_context(question, own):
-            followup = self._retrieve(own, previous.subject, previous.passage_ids[:1], quantity, cues)
+            followup = self._retrieve(own, previous.subject, previous.passage_ids[:1], quantity, cues, years)
             # Read against the previous subject when alone it finds nothing, when it points back
             # ("that", "him"), or when the follow-up reading still matches what it asks about.
             if self._answers(followup, bounds.present_day) and (

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from bot.engine import Tutor
 from bot.engine.answer import MAX_TEXT
 from bot.engine.memory import ConversationMemory
+from bot.engine.tutor import years_in
 
 
 def test_answer_quotes_passage_and_cites_source(small_tutor):
@@ -42,6 +43,37 @@ def test_units_are_written_as_read(small_tutor):
     answer = small_tutor.ask("what was the steel target for 1958")
     assert "• 10.7 million tonnes — Party target (1958)" in answer.text
     assert "• 8 million tonnes — Frank Dikötter (2010)" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("text", "years"),
+    [
+        ("In 1958 and in 1960.", {1958, 1960}),
+        ("the famine of 1959-61", {1959, 1960, 1961}),
+        ("from 1958 to 1962", set(range(1958, 1963))),
+        ("between 1959 and 1961", {1959, 1960, 1961}),
+        ("in 1958 and 1983", {1958, 1983}),  # two years, not a span
+        ("1900–1958", {1900, 1958}),  # longer than any period we speak of: just the two years
+        ("10,700 tonnes, page 1234", set()),
+    ],
+)
+def test_years_a_text_speaks_of(text, years):
+    assert years_in(text) == years
+
+
+def test_a_named_year_must_be_one_the_passage_speaks_of(small_tutor):
+    assert small_tutor.ask("what was the steel target for 1958").passages[0].id == "steel-target"
+    # Same words, another year: the 1958 passage does not answer for 1961.
+    assert small_tutor.ask("what was the steel target for 1961").abstained
+
+
+def test_amount_asked_of_one_thing_is_not_answered_with_another(shipped_tutor_factory):
+    tutor = shipped_tutor_factory()
+    answer = tutor.ask("How much steel did China produce in 1960?")
+    assert answer.passages[0].id == "steel-output-1959-1962"
+    assert "18.66 million" in answer.text
+    # The grain passage gives 1960 figures too, but not for steel; nothing here covers 1975.
+    assert tutor.ask("How much steel did China produce in 1975?").abstained
 
 
 @pytest.mark.parametrize(
