@@ -183,7 +183,12 @@ def is_generic(term: str) -> bool:
 
 def tokenize(text: str) -> list[str]:
     """Search terms of a text: stemmed content words and numbers, in order, repeats kept."""
-    return [stem(w) for w in words(text) if w not in STOP_WORDS and (len(w) > 1 or w.isdigit() or not w.isascii())]
+    return [stem(w) for w in content_words(text)]
+
+
+def content_words(text: str) -> list[str]:
+    """The words of a text that become search terms, before stemming."""
+    return [w for w in words(text) if w not in STOP_WORDS and (len(w) > 1 or w.isdigit() or not w.isascii())]
 
 
 _GENERIC_STEMS = frozenset(stem(w) for w in GENERIC_WORDS)

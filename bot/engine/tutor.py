@@ -10,7 +10,7 @@ from bot.engine.answer import Answer
 from bot.engine.index import Document, Hit, Index, Query
 from bot.engine.memory import ConversationMemory, Turn
 from bot.engine.records import Dispute, KnowledgeBase, Passage
-from bot.engine.text import is_generic, normalize, synonyms, tokenize, words
+from bot.engine.text import content_words, is_generic, normalize, stem, synonyms, tokenize, words
 
 MAX_QUESTION_CHARS = 2000  # longer input is read only up to here
 
@@ -82,6 +82,7 @@ class TutorSettings:
     n_followups: int = 3
     synonym_weight: float = 0.4  # ranking weight of a question word's synonyms
     subject_terms: int = 5  # how many of the previous turn's most specific terms a follow-up inherits
+    guess_weight: float = 0.5  # weight of a known word guessed for a misspelt one ("invented" -> "invest")
     undated_penalty: float = 0.5  # ranking weight of a passage silent on the year the question names
 
 
@@ -139,12 +140,24 @@ class Tutor:
     # ----- query analysis -------------------------------------------------------------------
     def terms(self, question: str) -> list[str]:
         """The question's search terms: typos corrected, glossary aliases adding their term's words."""
-        out = [t if self.index.known(t) else (self.index.correct(t) or t) for t in tokenize(question)]
+        return self._read(question)[0]
+
+    def _read(self, question: str) -> tuple[list[str], frozenset[str]]:
+        """Search terms, and which of them are guesses at a misspelt word (they weigh less)."""
+        surface = content_words(question)
+        typed = [stem(w) for w in surface]
+        out, guessed = [], set()
+        for w, t in zip(surface, typed, strict=True):
+            # A misspelling is nearer the right word than the right stem ("comune" -> "commune").
+            fixed = t if self.index.known(t) else (self.index.correct(w) or self.index.correct(t) or t)
+            out.append(fixed)
+            if fixed != t:
+                guessed.add(fixed)
         for i, t in enumerate(list(out)):
             for alias, term in self._aliases.get(t, ()):
                 if tuple(out[i : i + len(alias)]) == alias:
                     out += [w for w in term if w not in out]
-        return list(dict.fromkeys(out))
+        return list(dict.fromkeys(out)), frozenset(guessed - set(typed))
 
     @staticmethod
     def _superlative(question: str) -> str | None:
@@ -185,10 +198,18 @@ class Tutor:
         quantity: str | None = None,
         cues: tuple[str, ...] = (),
         years: frozenset[int] = frozenset(),
+        guessed: frozenset[str] = frozenset(),
     ) -> _Retrieval:
         weight = self.settings.context_weight
         related = [s for t in own for s in synonyms(t)]
-        query = Query.of((context, weight), (cues, weight), (related, self.settings.synonym_weight), (own, 1.0))
+        sure = [t for t in own if t not in guessed]
+        query = Query.of(
+            (context, weight),
+            (cues, weight),
+            (related, self.settings.synonym_weight),
+            (guessed, self.settings.guess_weight),
+            (sure, 1.0),
+        )
         focus = {t: w for t, w in query.terms.items() if t not in related or t in own}
         hits = self.index.search(query, k=12, focus=focus)
         if context:
@@ -246,17 +267,17 @@ class Tutor:
 
     def _respond(self, question: str, previous: Turn | None) -> tuple[Answer, Turn]:
         abstained = Turn(question, (), (), (), True)
-        own = self.terms(question)
+        own, guessed = self._read(question)
         bounds = scope.check(question, own, previous.subject if previous else ())
         if bounds.outside:
             return self._abstain(question, [], compose.outside_scope(bounds.outside)), abstained
         cues = ("fate",) if LATER_FATE.search(normalize(question)) else ()
         quantity = self._asks_amount(question)
         years = self._years_asked(question)
-        alone = self._retrieve(own, quantity=quantity, cues=cues, years=years)
+        alone = self._retrieve(own, quantity=quantity, cues=cues, years=years, guessed=guessed)
         chosen: _Retrieval | None = alone if self._answers(alone, bounds.present_day) else None
         if previous is not None and self._leans_on_context(question, own):
-            followup = self._retrieve(own, previous.subject, previous.passage_ids[:1], quantity, cues, years)
+            followup = self._retrieve(own, previous.subject, previous.passage_ids[:1], quantity, cues, years, guessed)
             # Read against the previous subject when alone it finds nothing, when it points back
             # ("that", "him"), or when the follow-up reading still matches what it asks about.
             if self._answers(followup, bounds.present_day) and (

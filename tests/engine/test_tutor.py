@@ -227,3 +227,14 @@ def test_out_of_scope_follow_up_anchored_by_the_conversation(shipped_tutor_facto
     tutor.ask("what happened to liu shaoqi after 1962?", conversation="liu")
     assert not tutor.ask("and in the cultural revolution?", conversation="liu").abstained
     assert tutor.ask("and in the cultural revolution?").abstained
+
+
+def test_misspellings_are_read_as_the_nearest_word_but_count_for_less(shipped_tutor_factory):
+    tutor = shipped_tutor_factory()
+    # "comune" is one letter from "commune" (not from the stem "commun"), and is not read as "count".
+    assert tutor.terms("how many housholds were in a comune") == ["household", "commune", "peopl"]
+    answer = tutor.ask("how many housholds were in a comune")
+    assert {"communes-size-households", "misconceptions-5500-households"} & {p.id for p in answer.passages}
+    # "invented" is not in the knowledge base; its nearest known word ("invest") is only a guess.
+    named = tutor.ask("who invented the name people's commune")
+    assert not named.abstained and named.passages[0].id == "communes-name-origin"
