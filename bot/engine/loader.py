@@ -235,6 +235,7 @@ class _Checker:
         self.problems: list[Problem] = []
         self.ids: dict[str, dict[str, str]] = {}  # kind -> id -> file
         self._expected: list[tuple[str, str, _Record, str]] = []
+        self.works: dict[tuple[str, int, str], str] = {}  # (author, year, title) -> source id
 
     def expect(self, kind: str, ident: str, record: _Record, where: str) -> None:
         self._expected.append((kind, ident, record, where))
@@ -308,6 +309,12 @@ def _source(rec: _Record) -> Source | None:
     rec.checker.register("source", sid, rec)
     if sid is None or None in (fields["author"], fields["title"], fields["year"], fields["kind"]):
         return None
+    # One work, one id: the same author, year and title (before any translation in brackets) twice
+    # would split its citations.
+    work = (fields["author"].casefold(), fields["year"], fields["title"].split(" (")[0].strip().casefold())
+    if work in rec.checker.works:
+        rec.problem(f"same work as source '{rec.checker.works[work]}' (author, year and title)")
+    rec.checker.works.setdefault(work, sid)
     return Source(id=sid, **fields)
 
 
@@ -358,6 +365,8 @@ def _passage(rec: _Record, topic: str) -> Passage | None:
                 quote = Quote(raw_quote["text"].strip(), ref)
     disputes = rec.text_list("disputes")
     for i, did in enumerate(disputes):
+        if did in disputes[:i]:
+            rec.problem(f"'disputes[{i}]' repeats '{did}'")
         rec.checker.expect("dispute", did, rec, f"disputes[{i}]")
     fields = dict(
         question=rec.text("question", False),

@@ -149,7 +149,9 @@ class Tutor:
         out, guessed = [], set()
         for w, t in zip(surface, typed, strict=True):
             # A misspelling is nearer the right word than the right stem ("comune" -> "commune").
-            fixed = t if self.index.known(t) else (self.index.correct(w) or self.index.correct(t) or t)
+            # A word we know by its synonyms ("invented" for "coined") is no misspelling.
+            known = self.index.known(t) or any(self.index.known(s) for s in synonyms(t))
+            fixed = t if known else (self.index.correct(w) or self.index.correct(t) or t)
             out.append(fixed)
             if fixed != t:
                 guessed.add(fixed)

@@ -67,6 +67,13 @@ def test_duplicate_ids_and_keys(kb_copy):
     found = problems_of(kb_copy)
     assert any("duplicate passage id 'pests-four'" in p for p in found)
     assert any("glossary.yaml" in p and "duplicate key 'term'" in p for p in found)
+    edit(kb_copy / "passages/steel.yaml", "disputes: [steel-1958]", "disputes: [steel-1958, steel-1958]")
+    shapiro = (kb_copy / "sources.yaml").read_text(encoding="utf-8").split("- id: shapiro-2001\n")[1].split("\n- ")[0]
+    with (kb_copy / "sources.yaml").open("a", encoding="utf-8") as f:
+        f.write("- id: shapiro-2001-again\n" + shapiro + "\n")
+    found = problems_of(kb_copy)
+    assert any("[steel-target]" in p and "'disputes[1]' repeats 'steel-1958'" in p for p in found)
+    assert any("[shapiro-2001-again]" in p and "same work as source 'shapiro-2001'" in p for p in found)
 
 
 def test_dispute_needs_two_distinct_estimates(kb_copy):
