@@ -253,7 +253,8 @@ class Tutor:
         return principal is None or self.index.contains(best.doc, principal)
 
     def _principal(self, terms) -> str | None:
-        """The rarest subject a question names: a term some passage is about, not a year or a verb."""
+        """The rarest subject a question names: a term in some passage's title, question or keywords
+        (so not a stray verb such as "drop"), and not a year."""
         named = [t for t in terms if t in self._subject_vocabulary and not is_generic(t) and not YEAR.fullmatch(t)]
         return max(named, key=self.index.weight, default=None)
 
