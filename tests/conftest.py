@@ -11,6 +11,7 @@ from hypothesis import settings
 
 from bot.engine import Tutor, load_knowledge
 from bot.engine.loader import default_knowledge_dir
+from tests.helpers import close_bot, make_bot
 
 FIXTURE_KB = Path(__file__).parent / "fixtures" / "kb"
 REPO = Path(__file__).resolve().parent.parent
@@ -35,6 +36,15 @@ def shipped_kb():
 def shipped_tutor_factory(shipped_kb):
     """A fresh tutor (own memory) over the shipped knowledge, sharing one index build per call."""
     return lambda: Tutor(shipped_kb)
+
+
+@pytest.fixture
+async def bot(shipped_tutor_factory):
+    """A real TutorBot over the shipped knowledge, never logged in; test files needing another set-up
+    (dpytest, a logged-in user) define their own."""
+    bot = await make_bot(shipped_tutor_factory())
+    yield bot
+    await close_bot(bot)
 
 
 @pytest.fixture

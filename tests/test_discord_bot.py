@@ -11,17 +11,10 @@ from discord import app_commands
 
 from bot.discord_bot import ShardedTutorBot, TutorBot, TutorTree, UserCooldown, command_tree, create_bot, intents
 from bot.engine.storage import Database
-from tests.helpers import MockInteraction, close_bot, make_bot, settings
+from tests.helpers import MockInteraction, settings
 
 NAME = re.compile(r"^[-_\w]{1,32}$")  # Discord's CHAT_INPUT name rule (\w covers letters and digits in any script)
 EXPECTED = {"ask", "fact", "dispute", "timeline", "sources", "help", "settings", "Ask the tutor"}
-
-
-@pytest.fixture
-async def bot(shipped_tutor_factory):
-    bot = await make_bot(shipped_tutor_factory())
-    yield bot
-    await close_bot(bot)
 
 
 def check_options(options: list[dict], where: str) -> None:

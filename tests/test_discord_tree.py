@@ -11,7 +11,7 @@ import pytest
 from discord.webhook.async_ import AsyncWebhookAdapter, async_context
 
 from bot.load_test import message_payload
-from tests.helpers import close_bot, make_bot, snowflake
+from tests.helpers import snowflake
 
 EPHEMERAL = 64
 
@@ -31,13 +31,6 @@ class RecordingAdapter(AsyncWebhookAdapter):
         if route.path.endswith("/callback"):
             return {"interaction": {"id": str(snowflake()), "type": 2}}
         return message_payload(self.channel_id, payload or {})
-
-
-@pytest.fixture
-async def bot(shipped_tutor_factory):
-    bot = await make_bot(shipped_tutor_factory())
-    yield bot
-    await close_bot(bot)
 
 
 @pytest.fixture

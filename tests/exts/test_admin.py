@@ -7,14 +7,7 @@ import pytest
 from discord import app_commands
 
 from bot.exts.admin import Admin
-from tests.helpers import MockInteraction, close_bot, make_bot
-
-
-@pytest.fixture
-async def bot(shipped_tutor_factory):
-    bot = await make_bot(shipped_tutor_factory())
-    yield bot
-    await close_bot(bot)
+from tests.helpers import MockInteraction
 
 
 async def test_threads_setting_is_stored_per_server(bot):

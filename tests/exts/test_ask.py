@@ -9,19 +9,11 @@ import pytest
 
 from bot.discord_render import embed_within_limits
 from bot.discord_views import AnswerView
-from bot.engine.storage import Database
 from bot.exts.ask import MAX_QUESTION, Ask, question_check
-from tests.helpers import MockInteraction, MockMessage, MockThread, close_bot, make_bot
+from tests.helpers import MockInteraction, MockMessage, MockThread
 
 NONE = discord.AllowedMentions.none().to_dict()
 QUESTION = "How many people died in the famine?"
-
-
-@pytest.fixture
-async def bot(shipped_tutor_factory):
-    bot = await make_bot(shipped_tutor_factory(), Database(":memory:"))
-    yield bot
-    await close_bot(bot)
 
 
 @pytest.fixture

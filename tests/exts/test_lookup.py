@@ -8,16 +8,9 @@ import pytest
 from bot.discord_render import embed_within_limits
 from bot.discord_views import PagedView
 from bot.exts.lookup import Lookup
-from tests.helpers import MockInteraction, close_bot, make_bot
+from tests.helpers import MockInteraction
 
 NONE = discord.AllowedMentions.none().to_dict()
-
-
-@pytest.fixture
-async def bot(shipped_tutor_factory):
-    bot = await make_bot(shipped_tutor_factory())
-    yield bot
-    await close_bot(bot)
 
 
 @pytest.fixture
