@@ -35,6 +35,8 @@ ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DATE_RE = re.compile(r"^\d{4}(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?)?$")
 SOURCE_KINDS = ("book", "article", "primary", "reference", "report")
 DIFFICULTIES = ("easy", "medium", "hard")
+GLOSSARY_KINDS = ("person", "place", "event", "term", "work", "organisation")
+MAX_QUESTIONS = 6
 MAX_PASSAGE_CHARS = 800
 YEARS = (1800, 2100)
 LINE_KEY = "__line__"
@@ -236,6 +238,7 @@ class _Checker:
         self.ids: dict[str, dict[str, str]] = {}  # kind -> id -> file
         self._expected: list[tuple[str, str, _Record, str]] = []
         self.works: dict[tuple[str, int, str], str] = {}  # (author, year, title) -> source id
+        self.questions: dict[str, str] = {}  # normalised passage question -> passage id
 
     def expect(self, kind: str, ident: str, record: _Record, where: str) -> None:
         self._expected.append((kind, ident, record, where))
@@ -335,7 +338,7 @@ def _period(rec: _Record) -> tuple[int, int] | None:
     return None
 
 
-PASSAGE_FIELDS = ("id", "topic", "title", "question", "text", "sources", "quote", "keywords", "aliases", "disputes", "period")
+PASSAGE_FIELDS = ("id", "topic", "title", "question", "questions", "text", "sources", "quote", "keywords", "aliases", "disputes", "period")
 
 
 def _passage(rec: _Record, topic: str) -> Passage | None:
@@ -369,7 +372,7 @@ def _passage(rec: _Record, topic: str) -> Passage | None:
             rec.problem(f"'disputes[{i}]' repeats '{did}'")
         rec.checker.expect("dispute", did, rec, f"disputes[{i}]")
     fields = dict(
-        question=rec.text("question", False),
+        questions=_questions(rec),
         keywords=rec.text_list("keywords"),
         aliases=rec.text_list("aliases"),
         period=_period(rec),
@@ -377,6 +380,21 @@ def _passage(rec: _Record, topic: str) -> Passage | None:
     if None in (pid, title, text) or not sources:
         return None
     return Passage(id=pid, topic=topic, title=title, text=text, sources=sources, quote=quote, disputes=disputes, **fields)
+
+
+def _questions(rec: _Record) -> tuple[str, ...]:
+    """`questions` (and the older single `question`, kept first): unique across the knowledge base."""
+    single = rec.text("question", False)
+    many = rec.text_list("questions")
+    if len(many) > MAX_QUESTIONS:
+        rec.problem(f"'questions' has {len(many)} questions (at most {MAX_QUESTIONS})")
+    out = tuple(dict.fromkeys(([single] if single else []) + list(many)))
+    for q in out:
+        key = " ".join(q.casefold().split())
+        other = rec.checker.questions.setdefault(key, rec.name)
+        if other != rec.name:
+            rec.problem(f"question '{q}' is also a question of passage '{other}'")
+    return out
 
 
 ESTIMATE_FIELDS = ("value", "low", "high", "by", "source", "year", "method")
@@ -429,9 +447,10 @@ def _glossary(rec: _Record) -> GlossaryEntry | None:
     term, definition = rec.text("term"), rec.text("definition", max_len=MAX_PASSAGE_CHARS)
     sources = rec.source_refs("sources")
     aliases, chinese = rec.text_list("aliases"), rec.text("chinese", False)
+    kind = rec.choice("kind", GLOSSARY_KINDS, False)
     if None in (gid, term, definition) or not sources:
         return None
-    return GlossaryEntry(id=gid, term=term, definition=definition, sources=sources, aliases=aliases, chinese=chinese)
+    return GlossaryEntry(id=gid, term=term, definition=definition, sources=sources, aliases=aliases, chinese=chinese, kind=kind)
 
 
 def _timeline(rec: _Record) -> TimelineEvent | None:
@@ -546,7 +565,7 @@ def check_knowledge(root: Path | str | None = None) -> tuple[KnowledgeBase | Non
         topic = path.stem
         passages += _collect(checker, root, f"passages/{path.name}", PASSAGE_FIELDS, lambda r, t=topic: _passage(r, t))
     disputes = _collect(checker, root, "disputes.yaml", ("id", "question", "unit", "estimates", "why_they_differ"), _dispute)
-    glossary = _collect(checker, root, "glossary.yaml", ("id", "term", "chinese", "aliases", "definition", "sources"), _glossary)
+    glossary = _collect(checker, root, "glossary.yaml", ("id", "term", "kind", "chinese", "aliases", "definition", "sources"), _glossary)
     timeline = _collect(checker, root, "timeline.yaml", ("id", "date", "event", "sources"), _timeline)
     quiz = _collect(
         checker,

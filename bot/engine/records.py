@@ -38,12 +38,17 @@ class Passage:
     title: str
     text: str
     sources: tuple[SourceRef, ...]
-    question: str | None = None
+    questions: tuple[str, ...] = ()  # questions students type that this passage answers
     quote: Quote | None = None
     keywords: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
     disputes: tuple[str, ...] = ()
     period: tuple[int, int] | None = None
+
+    @property
+    def question(self) -> str | None:
+        """The passage's main question (the first of `questions`)."""
+        return self.questions[0] if self.questions else None
 
 
 @dataclass(frozen=True)
@@ -81,6 +86,7 @@ class GlossaryEntry:
     sources: tuple[SourceRef, ...]
     aliases: tuple[str, ...] = ()
     chinese: str | None = None
+    kind: str | None = None  # person | place | event | term | work | organisation
 
 
 @dataclass(frozen=True)
