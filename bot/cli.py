@@ -107,18 +107,52 @@ def cmd_check(args: argparse.Namespace, settings: config.Settings) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, settings: config.Settings) -> int:
-    from bot.engine.evaluation import QuestionFileError, evaluate, load_question_file, report
+    from bot.quality.evaluation import QuestionFileError, default_sets, evaluate, load_question_file, report, summary
 
-    try:
-        questions = load_question_file(Path(args.file))
-    except QuestionFileError as exc:
-        print(f"{args.file}: {exc}", file=sys.stderr)
+    files = [Path(f) for f in args.file] or default_sets()
+    if not files:
+        print("No question file given and none found in tests/data/ (run from a checkout).", file=sys.stderr)
         return 2
-    result = evaluate(_tutor(settings), questions)
-    if args.json:
-        _emit(result.to_dict())
+    sets = {}
+    for f in files:
+        try:
+            sets[f.stem.removesuffix("_questions")] = load_question_file(f)
+        except QuestionFileError as exc:
+            print(f"{f}: {exc}", file=sys.stderr)
+            return 2
+    tutor = _tutor(settings)
+    results = {name: evaluate(tutor, items) for name, items in sets.items()}
+    if len(results) == 1:
+        (result,) = results.values()
+        if args.json:
+            _emit(result.to_dict())
+        else:
+            print(report(result, failures=not args.quiet))
+    elif args.json:
+        _emit({"sets": {name: r.figures() for name, r in results.items()}})
     else:
-        print(report(result, failures=not args.quiet))
+        print(summary(results))  # several sets: figures only, so a held-out set's failures are not read in passing
+    return 0
+
+
+def cmd_calibrate(args: argparse.Namespace, settings: config.Settings) -> int:
+    from bot.engine import load_knowledge
+    from bot.engine.judge import MODEL_FILE, Judge
+    from bot.engine.tutor import Tutor
+    from bot.quality.calibrate import NEGATIVES_FILE, TUNE_FILE, calibrate, operating_point, write
+
+    files = [Path(f) for f in args.file] or [TUNE_FILE, NEGATIVES_FILE]
+    missing = [str(f) for f in files if not f.is_file()]
+    if missing:
+        print(f"Training file(s) not found: {', '.join(missing)} (run from a checkout, or name them).", file=sys.stderr)
+        return 2
+    tutor = Tutor(load_knowledge(settings.knowledge_dir), judge=Judge.permissive())
+    cal = calibrate(tutor, files)
+    print(operating_point(cal))
+    out = Path(args.output) if args.output else MODEL_FILE
+    if not args.dry_run:
+        write(cal, out)
+        print(f"wrote {out}")
     return 0
 
 
@@ -152,11 +186,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="validate the knowledge base")
     p.set_defaults(func=cmd_check)
 
-    p = sub.add_parser("eval", help="score a question file")
-    p.add_argument("file")
+    p = sub.add_parser("eval", help="score question files (default: the tune, validation and blind sets)")
+    p.add_argument("file", nargs="*", help="question files (format: DESIGN.md, 'Question files')")
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
     p.add_argument("--quiet", action="store_true", help="figures only, no list of failures")
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("calibrate", help="retrain the answerability judge and print its operating point")
+    p.add_argument("file", nargs="*", help="training question files (default: tests/data tune set + generated negatives)")
+    p.add_argument("-o", "--output", help="where to write the model (default: the shipped bot/engine/judge.json)")
+    p.add_argument("--dry-run", action="store_true", help="print the operating point, write nothing")
+    p.set_defaults(func=cmd_calibrate)
 
     p = sub.add_parser("bench", help="latency, throughput, cold start and memory figures")
     p.add_argument("--json", action="store_true")

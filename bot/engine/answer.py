@@ -16,11 +16,15 @@ class CitedSource:
 
 @dataclass(frozen=True)
 class QuotedPassage:
+    """One answer unit as shown: a passage, glossary entry, timeline event, dispute or series point."""
+
     id: str
     title: str
     score: float
     text: str
     sources: tuple[CitedSource, ...]
+    kind: str = "passage"  # passage | glossary | timeline | dispute | series
+    quote: str = ""  # a passage's verbatim primary-source quotation, if it has one
 
 
 @dataclass(frozen=True)

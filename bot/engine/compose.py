@@ -1,7 +1,7 @@
-"""Turn retrieved passages into an Answer whose text fits in one message (2000 characters).
+"""Compose: the chosen answer units become an Answer whose text fits in one message (2000 characters).
 
-The text is built from whole units (a quoted passage with its citations, a disputed-figure block,
-the follow-ups) and a unit that does not fit is dropped whole, so a citation is never cut.
+The text is built from whole blocks (a quoted unit with its citations, a disputed-figure block, the
+follow-ups) and a block that does not fit is dropped whole, so a citation is never cut.
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from collections.abc import Sequence
 
 from bot.engine.answer import MAX_TEXT, Answer, CitedSource, DisputeView, EstimateView, QuotedPassage
 from bot.engine.formatting import citation, figure
-from bot.engine.records import Dispute, KnowledgeBase, Passage
+from bot.engine.records import Dispute, KnowledgeBase
+from bot.engine.units import Unit
 
 TOPIC_LABELS = {
     "launch": "the launch of the Great Leap Forward (1958)",
@@ -29,8 +30,10 @@ TOPIC_LABELS = {
     "dams": "dams and water works, and the Banqiao disaster",
     "historiography": "how historians have studied it",
     "misconceptions": "common misconceptions",
+    "overview": "the Great Leap Forward in brief",
 }
 MAX_ESTIMATES_IN_TEXT = 8
+NO_QUESTION = "Ask me a question about the Great Leap Forward (China, 1958–1962) or the famine it caused."
 
 
 def topic_label(topic: str) -> str:
@@ -41,17 +44,26 @@ def quote_block(text: str) -> str:
     return "\n".join("> " + line if line else ">" for line in text.splitlines())
 
 
-def passage_view(kb: KnowledgeBase, passage: Passage, score: float) -> QuotedPassage:
-    cited = tuple(CitedSource(ref.id, citation(kb.sources[ref.id], ref)) for ref in passage.sources)
-    return QuotedPassage(passage.id, passage.title, round(score, 4), passage.text, cited)
+def unit_view(kb: KnowledgeBase, unit: Unit, score: float) -> QuotedPassage:
+    cited = tuple(CitedSource(ref.id, citation(kb.sources[ref.id], ref)) for ref in unit.sources)
+    return QuotedPassage(unit.id, unit.title, round(score, 4), unit.text, cited, unit.kind, unit.quote)
 
 
-def passage_unit(kb: KnowledgeBase, passage: Passage) -> str:
-    lines = [f"**{passage.title}**", quote_block(passage.text)]
-    if passage.quote:
-        src = kb.sources[passage.quote.source.id]
-        lines.append(f"> “{passage.quote.text}” — quoted from {citation(src, passage.quote.source, journal=False)}")
-    cites = "; ".join(citation(kb.sources[r.id], r, journal=False) for r in passage.sources)
+def unit_block(kb: KnowledgeBase, unit: Unit) -> str:
+    """A quoted unit: its title, its text as a quotation, a passage's primary quote, the citations."""
+    title = unit.title
+    if unit.kind == "glossary":
+        entry = kb.glossary_by_id[unit.id]
+        title = f"{entry.term} ({entry.chinese})" if entry.chinese else entry.term
+    elif unit.kind == "timeline":
+        title = f"Timeline: {unit.title}"
+    lines = [f"**{title}**", quote_block(unit.text)]
+    if unit.kind == "passage":
+        passage = kb.passages_by_id[unit.id]
+        if passage.quote:
+            src = kb.sources[passage.quote.source.id]
+            lines.append(f"> “{passage.quote.text}” — quoted from {citation(src, passage.quote.source, journal=False)}")
+    cites = "; ".join(citation(kb.sources[r.id], r, journal=False) for r in unit.sources)
     lines.append(f"— {cites}")
     return "\n".join(lines)
 
@@ -119,48 +131,51 @@ def _fit_dispute(view: DisputeView, budget: int, superlative: str | None) -> str
 def compose(
     kb: KnowledgeBase,
     question: str,
-    scored: Sequence[tuple[Passage, float]],
+    scored: Sequence[tuple[Unit, float]],
     disputes: Sequence[Dispute],
     followups: Sequence[str],
     superlative: str | None = None,
 ) -> Answer:
-    """Budget order: the best passage, its disputed figures, further passages, then follow-ups."""
-    sep = 2  # the blank line between units
+    """Budget order: the best unit, the disputed figures, further units, then follow-ups.
+
+    A dispute unit among `scored` is shown as its disputed-figure block (it is in `disputes`)."""
+    sep = 2  # the blank line between blocks
     budget = MAX_TEXT
-    chosen: list[tuple[Passage, float]] = []
-    passage_units: list[str] = []
-    candidates = [(p, s, passage_unit(kb, p)) for p, s in scored]
-    if candidates:
-        first = candidates[0]
+    quoted = [(u, sc, unit_block(kb, u)) for u, sc in scored if u.kind != "dispute"]
+    dispute_units = [(u, sc) for u, sc in scored if u.kind == "dispute"]
+    chosen: list[tuple[Unit, float]] = []
+    blocks: list[str] = []
+    lead_is_dispute = bool(scored) and scored[0][0].kind == "dispute"
+    if quoted and not lead_is_dispute:
+        first = quoted[0]
         chosen.append(first[:2])
-        passage_units.append(first[2])
-        budget -= len(passage_units[0])
+        blocks.append(first[2])
+        budget -= len(first[2])
     follow = followup_unit(followups) if followups else ""
     reserve = len(follow) + sep if follow else 0
-    views = [dispute_view(d) for d in disputes]
-    dispute_units, shown_views = [], []
-    for view in views:
-        unit = _fit_dispute(view, min(1100, budget - reserve - sep), superlative)
-        if unit is not None:
-            dispute_units.append(unit)
+    dispute_blocks, shown_views = [], []
+    for view in (dispute_view(d) for d in disputes):
+        block = _fit_dispute(view, min(1100, budget - reserve - sep), superlative)
+        if block is not None:
+            dispute_blocks.append(block)
             shown_views.append(view)
-            budget -= len(unit) + sep
-    for p, s, unit in candidates[1:]:
-        if len(unit) + sep <= budget - reserve:
-            chosen.append((p, s))
-            passage_units.append(unit)
-            budget -= len(unit) + sep
-    parts = passage_units + dispute_units
+            budget -= len(block) + sep
+    chosen += [(u, sc) for u, sc in dispute_units if u.id in {v.id for v in shown_views}]
+    for u, sc, block in quoted[0 if lead_is_dispute else 1 :]:
+        if len(block) + sep <= budget - reserve:
+            chosen.append((u, sc))
+            blocks.append(block)
+            budget -= len(block) + sep
+    parts = (dispute_blocks + blocks) if lead_is_dispute else (blocks[:1] + dispute_blocks + blocks[1:])
     if follow and len(follow) + sep <= budget:
         parts.append(follow)
     else:
         followups = ()
-    text = "\n\n".join(parts)
     return Answer(
         question=question,
         abstained=False,
-        text=text,
-        passages=tuple(passage_view(kb, p, s) for p, s in chosen),
+        text="\n\n".join(parts),
+        passages=tuple(unit_view(kb, u, sc) for u, sc in chosen),
         disputes=tuple(shown_views),
         followups=tuple(followups),
     )

@@ -1,4 +1,4 @@
-"""BM25 retrieval over two fields (title/keywords above body text), scoring only candidates.
+"""BM25 retrieval over two fields (title, questions, keywords above body text), scoring only candidates.
 
 rank-bm25 is used for scoring; two of its pitfalls are avoided here:
 - BM25Okapi's idf is zero or negative for a term in half the documents or more, which on a small
@@ -11,7 +11,7 @@ rank-bm25 is used for scoring; two of its pitfalls are avoided here:
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,7 +32,7 @@ class _LuceneBM25(BM25Okapi):
 
 @dataclass(frozen=True)
 class Document:
-    """What the index sees of one passage: body terms and weighted meta terms."""
+    """What the index sees of one answer unit: body terms and weighted meta terms."""
 
     body: tuple[str, ...]
     meta: tuple[str, ...]
@@ -62,15 +62,7 @@ class Query:
 
 
 class Index:
-    def __init__(
-        self,
-        docs: Sequence[Document],
-        meta_weight: float = 1.5,
-        oov_weight: float = 0.8,
-        generic: Callable[[str], bool] = lambda term: False,
-        generic_weight: float = 0.25,
-        synonyms: Callable[[str], frozenset[str]] = lambda term: frozenset(),
-    ):
+    def __init__(self, docs: Sequence[Document], meta_weight: float = 1.5, oov_weight: float = 0.8):
         if not docs:
             raise ValueError("cannot index an empty knowledge base")
         self.size = len(docs)
@@ -92,44 +84,19 @@ class Index:
         self.max_idf = math.log(1.0 + (n - 0.5) / 1.5)
         # An unknown word weighs like a fairly rare one: it is probably what the question is about.
         self.oov_idf = oov_weight * self.max_idf
-        self._deletes = _deletes_index(postings)
-        self.generic, self.generic_weight, self.synonyms = generic, generic_weight, synonyms
 
     def weight(self, term: str) -> float:
-        """How much a query term counts toward coverage: rare subjects most, everyday words little."""
-        w = self.idf.get(term)
-        if w is None:  # unknown here, but a known synonym says how common the idea is
-            known = [self.idf[s] for s in self.synonyms(term) if s in self.idf]
-            w = max(known) if known else self.oov_idf
-        return w * self.generic_weight if self.generic(term) else w
+        """How rare a term is here (idf); an unknown term weighs like a fairly rare one."""
+        return self.idf.get(term, self.oov_idf)
 
     def known(self, term: str) -> bool:
         return term in self.postings
 
-    def correct(self, term: str) -> str | None:
-        """A known term one edit away from an unknown one ("famnie" -> "famin"), if unambiguous enough."""
-        if term in self.postings or len(term) < 5 or not term.isalpha():
-            return None
-        found = {c for d in _one_deletes(term) | {term} for c in self._deletes.get(d, ())}
-        found = {c for c in found if abs(len(c) - len(term)) <= 1 and c[0] == term[0]}
-        if not found:
-            return None
-        return max(found, key=lambda c: (len(self.postings[c]), c))
-
-    def contains(self, doc: int, term: str) -> bool:
-        """The document has the term or a synonym of it."""
-        have = self.doc_terms[doc]
-        return term in have or not self.synonyms(term).isdisjoint(have)
-
-    def about(self, doc: int, terms) -> bool:
-        """Some term (or a synonym) is in the document's title, question, keywords or aliases."""
-        have = self.meta_terms[doc]
-        return any(t in have or not self.synonyms(t).isdisjoint(have) for t in terms)
-
     def _coverage(self, doc: int, weighted: list[tuple[str, float]]) -> float:
         """Share of the weighted query terms' weight that the document contains."""
         total = sum(w for _, w in weighted)
-        return sum(w for t, w in weighted if self.contains(doc, t)) / total if total else 0.0
+        have = self.doc_terms[doc]
+        return sum(w for t, w in weighted if t in have) / total if total else 0.0
 
     def candidates(self, query: Query, limit: int) -> list[int]:
         """Documents sharing a term with the query; beyond `limit`, those whose shared terms weigh most.
@@ -149,7 +116,8 @@ class Index:
         return matched.tolist()
 
     def search(self, query: Query, k: int = 10, focus: dict[str, float] | None = None, limit: int = 64) -> list[Hit]:
-        """Top k documents sharing a term with the query; coverage is of `focus` (default: the query)."""
+        """Top k documents sharing a term with the query; coverage is of `focus` (term -> weight,
+        default: the query's weights), each term also weighted by its idf."""
         focus = query.terms if focus is None else focus
         terms = [t for t in query.terms if t in self.postings]
         candidates = self.candidates(query, limit)
@@ -175,15 +143,3 @@ class Index:
             hits.append(Hit(doc, float(scores[i]), self._coverage(doc, weighted), frozenset(t for t in terms if t in have)))
         return hits
 
-
-def _one_deletes(term: str) -> set[str]:
-    return {term[:i] + term[i + 1 :] for i in range(len(term))}
-
-
-def _deletes_index(postings: dict[str, list[int]]) -> dict[str, tuple[str, ...]]:
-    index: dict[str, list[str]] = {}
-    for term in postings:
-        if len(term) >= 4 and term.isalpha():
-            for d in _one_deletes(term) | {term}:
-                index.setdefault(d, []).append(term)
-    return {d: tuple(ts) for d, ts in index.items()}

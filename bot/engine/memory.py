@@ -7,13 +7,13 @@ from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.engine.understand import DialogueState
+
 
 @dataclass(frozen=True)
 class Turn:
     question: str
-    subject: tuple[str, ...]  # the terms a follow-up question is read against
-    passage_ids: tuple[str, ...]
-    dispute_ids: tuple[str, ...]
+    state: DialogueState  # what the turn named and answered, for a follow-up to refer to
     abstained: bool
 
 

@@ -151,5 +151,9 @@ class KnowledgeBase:
         return {p.id: p for p in self.passages}
 
     @cached_property
+    def glossary_by_id(self) -> dict[str, GlossaryEntry]:
+        return {g.id: g for g in self.glossary}
+
+    @cached_property
     def topics(self) -> list[str]:
         return sorted({p.topic for p in self.passages})

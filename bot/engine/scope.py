@@ -9,10 +9,7 @@ such an event is answered only when it also names something of the Leap itself.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-
-from bot.engine.text import normalize, tokenize
+from bot.engine.text import tokenize
 
 # Subjects outside the scope, each as the phrases a student would use.
 OUT_OF_SCOPE = {
@@ -61,13 +58,6 @@ ANCHORS = [
     "three years of natural disasters",
 ]
 
-PRESENT_TIME = re.compile(r"\b(today|nowadays|currently|at present|right now|these days)\b")
-# A passage that speaks of the present, in time words or present-tense statements about the record.
-PRESENT_IN_TEXT = re.compile(
-    r"\b(today|nowadays|to this day|still|remains?|present-day|no longer|has been|have been|is (banned|censored|available))\b"
-)
-
-
 def _phrases(items: list[str]) -> list[tuple[str, ...]]:
     return [tuple(tokenize(p)) for p in items if tokenize(p)]
 
@@ -81,20 +71,10 @@ def _has(terms: list[str], phrase: tuple[str, ...]) -> bool:
     return any(tuple(terms[i : i + n]) == phrase for i in range(len(terms) - n + 1))
 
 
-@dataclass(frozen=True)
-class ScopeCheck:
-    outside: str | None  # the out-of-scope subject the question is about, if any
-    present_day: bool  # the question asks about now, not 1958-1962
-
-
-def check(question: str, terms: list[str], context: tuple[str, ...] = ()) -> ScopeCheck:
-    """`terms`: the question's search terms; `context`: the conversation's subject, which can anchor a follow-up."""
-    anchored = any(_has(terms, a) or set(a) <= set(context) for a in _ANCHORS)
-    outside = None
-    if not anchored:
-        outside = next((label for label, phrases in _OUT.items() if any(_has(terms, p) for p in phrases)), None)
-    return ScopeCheck(outside, bool(PRESENT_TIME.search(normalize(question))))
-
-
-def speaks_of_present(passage_text: str) -> bool:
-    return bool(PRESENT_IN_TEXT.search(passage_text.lower()))
+def outside(terms: list[str] | tuple[str, ...], context: tuple[str, ...] = ()) -> str | None:
+    """The out-of-scope subject a question is about, unless it (or the conversation's subject,
+    which can anchor a follow-up) ties it to the Leap. `terms`: the question's search terms."""
+    terms = list(terms)
+    if any(_has(terms, a) or set(a) <= set(context) for a in _ANCHORS):
+        return None
+    return next((label for label, phrases in _OUT.items() if any(_has(terms, p) for p in phrases)), None)

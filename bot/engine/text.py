@@ -11,11 +11,12 @@ import unicodedata
 from functools import lru_cache
 
 import Stemmer
+from wordfreq import zipf_frequency
 
 _STEMMER = Stemmer.Stemmer("english")
 
-# Function words plus the vocabulary of asking ("tell me", "explain", "what role did ... play"):
-# they carry no subject, so they neither retrieve passages nor count toward coverage.
+# Function words plus the vocabulary of asking ("tell me", "explain", "tl;dr", "compare"): they carry
+# no subject, so they neither retrieve nor count toward coverage (understand reads the intent apart).
 STOP_WORDS = frozenset(
     """
     a about above after again against all am an and any are aren't as at be because been before
@@ -30,69 +31,11 @@ STOP_WORDS = frozenset(
     mean means meant thing things stuff kind sort way ways anyone someone something anything
     like say said happen happened happens role play played part main mainly exactly basically
     whats whos wheres hows isnt wasnt didnt dont doesnt afterwards afterward later earlier
+    pls plz lol lmao tldr tl dr eli5 eli im ive idk ya yeah bro guys quick quickly version brief
+    briefly summary summarise summarize summarised summarized nutshell simply overview recap
+    vs versus compare compared comparison contrast difference differences
     """.split()
 )
-
-# Everyday words of English that say little about which subject a question is on ("want",
-# "behind", "stop"). They still help ranking, but weigh little when judging whether a passage
-# covers the question, so an unusual phrasing does not make the tutor abstain.
-GENERIC_WORDS = frozenset(
-    """
-    able accept across act add afraid ago agree allow almost alone along already always among
-    anyway appear area around ask away back bad basic become began begin behind believe best
-    better big bit bring brought build built call called care carry case cause caused certain
-    chance change changed choose clear close common consider continue could count course cut day
-    days decide decided deal different difficult do done easy effect effects else end ended
-    enough entire especially event events every example except face fact fail failed fall far
-    fast feel felt final find first follow followed following found free full general give given
-    gives good great group grow happen hard head hear help high hold home huge idea important
-    include increase instead interest interesting involve issue keep kept large last late lead
-    led learn least leave left less life likely line little live long look looked lose lost low
-    major matter may maybe might mind move much must name near need never new next nothing
-    notice number obvious often old one open order others overall people person place plan point
-    possible power probably problem problems put question quite rather reach read real reason
-    reasons result results right run same saw see seem seen serious set several short show side
-    significant simple since small soon start started state still stop story strong sure take
-    taken talk than think though thought time times today together told took toward true try
-    trying turn understand unusual use used usually vary various view want wanted well whole
-    wide work world worse worst wrong year years yes young daily everyday regular ordinary
-    behind ahead why how reason overall like obsessed obsession point purpose actual actually
-    supposed supposedly exactly truly real really january february march april may june july
-    august september october november december produce produced production output
-    """.split()
-)
-
-# Words students use for what the passages say otherwise. A query term counts as found in a
-# passage that has any word of its group, and the group's other words help rank passages.
-SYNONYM_GROUPS = [
-    "village villages villager rural countryside peasant peasants farmer farmers",
-    "starve starving starved starvation famine hunger hungry",
-    "kid kids child children",
-    "old elderly aged",
-    "death deaths die died dying killed perished mortality",
-    "produce produced production output harvest yield make made",
-    "country nation",
-    "beat overtake overtaking surpass catch",
-    "army military militarise militarize militarised militarized militia",
-    "soldier soldiers troops",
-    "begin began start started launch launched",
-    "end ended stop stopped finish abandoned",
-    "agriculture agricultural farming farm",
-    "big large size",
-    "name named term called",
-    "invent invented coin coined",
-    "punish punished persecute persecuted purge purged",
-    "disagree disagreement differ different dispute disputed vary",
-    "cause caused blame fault responsible responsibility",
-    "weather drought droughts flood floods",
-    "canteen canteens dining mess",
-    "garden gardens plot plots",
-    "lie lies lying exaggerate exaggerated inflate inflated false fake boast boasting",
-    "kill killing exterminate eradicate",
-    "leader leaders leadership",
-    "meet met reach reached achieve achieved fulfil fulfilled fulfill hit",
-    "historian historians scholar scholars researcher researchers",
-]
 
 # Chat-speak and spelling variants students type, mapped before stemming.
 _WORD_MAP = {
@@ -176,11 +119,6 @@ def stem(word: str) -> str:
     return _STEM_MAP.get(s, s)
 
 
-def is_generic(term: str) -> bool:
-    """Whether a search term (a stem) is an everyday word rather than a subject."""
-    return term in _GENERIC_STEMS
-
-
 def tokenize(text: str) -> list[str]:
     """Search terms of a text: stemmed content words and numbers, in order, repeats kept."""
     return [stem(w) for w in content_words(text)]
@@ -191,21 +129,10 @@ def content_words(text: str) -> list[str]:
     return [w for w in words(text) if w not in STOP_WORDS and (len(w) > 1 or w.isdigit() or not w.isascii())]
 
 
-_GENERIC_STEMS = frozenset(stem(w) for w in GENERIC_WORDS)
-
-
-def _synonym_table() -> dict[str, frozenset[str]]:
-    table: dict[str, set[str]] = {}
-    for group in SYNONYM_GROUPS:
-        stems = {stem(_WORD_MAP.get(w, w)) for w in group.split()}
-        for s in stems:
-            table.setdefault(s, set()).update(stems - {s})
-    return {s: frozenset(others) for s, others in table.items()}
-
-
-_SYNONYMS = _synonym_table()
-
-
-def synonyms(term: str) -> frozenset[str]:
-    """Other stems that mean the same thing as `term` for our purposes."""
-    return _SYNONYMS.get(term, frozenset())
+@lru_cache(maxsize=65536)
+def commonness(word: str) -> float:
+    """How everyday an English word is, 0 (rare or unknown) to 1 (the commonest), from wordfreq's
+    Zipf scale: "people" 0.78, "steel" 0.59, "famine" 0.45, "xinyang" 0."""
+    if not word.isascii() or not word.isalpha():
+        return 0.0
+    return min(1.0, zipf_frequency(word, "en", wordlist="small") / 8.0)

@@ -175,6 +175,42 @@ def evaluate(tutor, items: list[Item]) -> Result:
     return result
 
 
+SET_ORDER = ("tune", "validation", "blind", "blind2")
+
+
+def default_sets() -> list[Path]:
+    """The checkout's question sets (tests/data/*_questions.yaml), tune first, then held-out ones."""
+    data = Path(__file__).resolve().parents[2] / "tests" / "data"
+    files = sorted(data.glob("*_questions.yaml")) if data.is_dir() else []
+    rank = {name: i for i, name in enumerate(SET_ORDER)}
+    return sorted(files, key=lambda f: (rank.get(f.stem.removesuffix("_questions"), len(rank)), f.name))
+
+
+SUMMARY_ROWS = (
+    ("in_scope_pass", "in-scope pass"),
+    ("must_mention_recall", "must-mention recall"),
+    ("disputed_flagged", "disputed ≥ 2 estimates"),
+    ("abstention_recall", "should-refuse refused"),
+    ("false_abstention", "false abstention"),
+    ("followup_pass", "follow-up turns passed"),
+    ("conversation_pass", "whole conversations"),
+)
+
+
+def summary(results: dict[str, Result]) -> str:
+    """One column per question set: the figures only."""
+    figs = {name: r.figures() for name, r in results.items()}
+    names = list(figs)
+    width = max(10, *(len(n) + 2 for n in names))
+    head = f"{'':<24}" + "".join(f"{n:>{width}}" for n in names)
+    sizes = f"{'questions + turns':<24}" + "".join(f"{f['questions']} + {f['conversation_turns']:<3}".rjust(width) for f in figs.values())
+    rows = [head, sizes]
+    for key, label in SUMMARY_ROWS:
+        cells = "".join(("n/a" if f[key] is None else f"{f[key]:.3f}").rjust(width) for f in figs.values())
+        rows.append(f"{label:<24}{cells}")
+    return "\n".join(rows)
+
+
 def report(result: Result, failures: bool = True) -> str:
     f = result.figures()
     lines = []

@@ -1,0 +1,89 @@
+"""Judge: is there a sourced answer? One calibrated model over query-time features.
+
+A logistic regression (trained by `glf-tutor calibrate` on labelled questions: the tune set plus
+generated negatives) turns the retrieval's features into the probability that the best unit answers
+the question. Its coefficients ship as a small JSON file beside this module; at run time the judge
+is one dot product. The threshold is chosen on the training side at ≤ 1% false abstention.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.engine.retrieve import Retrieval
+
+MODEL_FILE = Path(__file__).with_name("judge.json")
+FEATURES = (
+    "coverage",  # share of the question's specific-term weight in the best unit
+    "bm25",  # the best unit's BM25 score over the query's idf mass (log)
+    "semantic",  # cosine similarity of question and best unit
+    "top_semantic",  # the best cosine similarity of any unit
+    "known_share",  # share of the question's own words the knowledge base uses
+    "unknown_common",  # how ordinary the most ordinary unknown word is ("france" high, a typo low)
+    "entity",  # the question names a glossary entity
+    "entity_match",  # ...and the best unit is about it
+    "margin",  # how far the best unit leads the second (fused score)
+    "terms",  # how many specific terms the question has (log)
+    "invent",  # asks to invent, role-play or ignore instructions
+    "followup",  # read against the conversation
+)
+
+
+def features(r: Retrieval, entity_match: bool) -> dict[str, float]:
+    q, best = r.query, r.best
+    if best is None:
+        return dict.fromkeys(FEATURES, 0.0) | {
+            "known_share": r.known_share,
+            "unknown_common": q.unknown_common,
+            "entity": float(bool(q.entities)),
+            "invent": float(q.asks("invent")),
+            "followup": float(q.followup),
+            "terms": math.log1p(len(q.own)),
+        }
+    second = r.candidates[1].fused if len(r.candidates) > 1 else 0.0
+    return {
+        "coverage": best.coverage,
+        "bm25": math.log1p(best.lexical / max(r.query_weight, 1e-6)),
+        "semantic": best.semantic,
+        "top_semantic": r.top_semantic,
+        "known_share": r.known_share,
+        "unknown_common": q.unknown_common,
+        "entity": float(bool(q.entities)),
+        "entity_match": float(entity_match),
+        "margin": (best.fused - second) / best.fused if best.fused > 0 else 0.0,
+        "terms": math.log1p(len(q.own)),
+        "invent": float(q.asks("invent")),
+        "followup": float(q.followup),
+    }
+
+
+@dataclass(frozen=True)
+class Judge:
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    coef: tuple[float, ...]
+    intercept: float
+    threshold: float
+
+    @classmethod
+    def load(cls, path: Path = MODEL_FILE) -> Judge:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if tuple(data["features"]) != FEATURES:
+            raise ValueError(f"{path}: trained on features {data['features']}, this code reads {list(FEATURES)}; run glf-tutor calibrate")
+        return cls(tuple(data["mean"]), tuple(data["scale"]), tuple(data["coef"]), float(data["intercept"]), float(data["threshold"]))
+
+    @classmethod
+    def permissive(cls) -> Judge:
+        """Answers everything: what `calibrate` reads the training questions with."""
+        n = len(FEATURES)
+        return cls((0.0,) * n, (1.0,) * n, (0.0,) * n, 0.0, 0.0)
+
+    def probability(self, x: dict[str, float]) -> float:
+        z = self.intercept + sum(c * (x[f] - m) / s for f, m, s, c in zip(FEATURES, self.mean, self.scale, self.coef, strict=True))
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def answers(self, x: dict[str, float]) -> bool:
+        return self.probability(x) >= self.threshold

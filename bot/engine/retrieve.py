@@ -1,0 +1,163 @@
+"""Retrieve: candidates from every kind of answer unit, BM25 (rank-bm25) fused with semantic similarity.
+
+Lexical and semantic rankings are joined by reciprocal rank fusion (as Haystack's hybrid retriever
+does), then weighed by what the question asks for: a "when" question leans to timeline events, a
+"how many" question to disputes and series, a question naming a year to units that speak of it,
+a question naming a person or place to the units about them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.engine.index import Document, Index
+from bot.engine.index import Query as TermQuery
+from bot.engine.semantic import Embedder, VectorIndex
+from bot.engine.text import tokenize
+from bot.engine.understand import Query
+from bot.engine.units import Unit
+
+
+@dataclass(frozen=True)
+class RetrieveSettings:
+    lexical_k: int = 30
+    semantic_k: int = 30
+    rrf_k: float = 8.0  # small: our lists are short, and the top ranks should count most
+    semantic_weight: float = 0.8  # the semantic list's share in the fusion (lexical: 1)
+    undated: float = 0.5  # a unit silent on the year the question names
+    about_entity: float = 1.4  # a unit about an entity the question names...
+    entity_spread: float = 0.04  # ...unless that entity is the subject of more than this share of all units
+    coverage_floor: float = 0.5  # fused score times (floor + coverage): a unit must hold what is asked
+    kind_prior: tuple[tuple[str, float], ...] = (("passage", 1.0), ("glossary", 0.9), ("timeline", 0.75), ("dispute", 0.9), ("series", 0.6))
+    intent_prior: tuple[tuple[str, str, float], ...] = (
+        ("date", "timeline", 1.5),
+        ("amount", "dispute", 1.5),
+        ("amount", "series", 1.6),
+        ("deaths", "dispute", 1.3),
+        ("definition", "glossary", 1.4),
+    )
+    summary_topic: str = "overview"
+    summary_prior: float = 1.6
+
+
+@dataclass(frozen=True)
+class Candidate:
+    unit: int  # position in Retriever.units
+    fused: float
+    lexical: float  # BM25 score (0 when only the semantic side found it)
+    coverage: float  # share of the question's specific-term weight the unit contains
+    semantic: float  # cosine similarity of question and unit
+    lexical_rank: int | None
+    semantic_rank: int | None
+    matched: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    query: Query
+    candidates: tuple[Candidate, ...]  # best first
+    query_weight: float  # sum of idf over the query's terms (for normalising BM25)
+    known_share: float  # share of the question's own terms that some unit has
+    top_semantic: float  # the best semantic similarity of any unit
+    part_candidates: tuple[tuple[Candidate, ...], ...] = ()  # per part of a comparison
+
+    @property
+    def best(self) -> Candidate | None:
+        return self.candidates[0] if self.candidates else None
+
+
+def unit_document(u: Unit) -> Document:
+    return Document(tuple(tokenize(f"{u.text} {u.quote}")), tuple(tokenize(f"{u.meta} {(u.topic or '').replace('_', ' ')}")))
+
+
+def unit_semantic_text(u: Unit) -> str:
+    return f"{u.title}. {' '.join(u.questions)} {u.text}"
+
+
+class Retriever:
+    def __init__(self, units: tuple[Unit, ...], embedder: Embedder, settings: RetrieveSettings | None = None):
+        self.units = units
+        self.settings = settings or RetrieveSettings()
+        self.index = Index([unit_document(u) for u in units])
+        self.embedder = embedder
+        self.vectors = VectorIndex(embedder.embed([unit_semantic_text(u) for u in units]))
+        self._kind_prior = dict(self.settings.kind_prior)
+        self._entity_units: dict[str, set[int]] = {}
+
+    def link_entities(self, about: list[tuple[str, ...]]) -> None:
+        """`about[i]`: the entity ids unit i is about (computed once by the tutor)."""
+        self._entity_units = {}
+        for i, ids in enumerate(about):
+            for e in ids:
+                self._entity_units.setdefault(e, set()).add(i)
+
+    def retrieve(self, q: Query) -> Retrieval:
+        s = self.settings
+        term_query = TermQuery(dict(q.terms))
+        hits = self.index.search(term_query, k=s.lexical_k, focus=q.focus()) if q.terms else []
+        qvec = self.embedder.embed_one(q.semantic_text or q.text)
+        sem_ids, sem_sims = self.vectors.search(qvec, s.semantic_k)
+        fused: dict[int, float] = {}
+        lex = {h.doc: (r, h) for r, h in enumerate(hits)}
+        sem = {int(u): (r, float(v)) for r, (u, v) in enumerate(zip(sem_ids, sem_sims, strict=True))}
+        for doc, (r, _) in lex.items():
+            fused[doc] = fused.get(doc, 0.0) + 1.0 / (s.rrf_k + r + 1)
+        for doc, (r, _) in sem.items():
+            fused[doc] = fused.get(doc, 0.0) + s.semantic_weight / (s.rrf_k + r + 1)
+        focus = q.focus()
+        weighted = [(t, w * self.index.weight(t)) for t, w in focus.items()]
+        spread = max(3, int(s.entity_spread * len(self.units)))
+        about = {u for e in q.entities if len(units := self._entity_units.get(e.id, ())) <= spread for u in units}
+        candidates = []
+        for doc, score in fused.items():
+            unit = self.units[doc]
+            score *= self._prior(unit, q)
+            if q.years and not unit.years & q.years:
+                score *= s.undated
+            if doc in about:
+                score *= s.about_entity
+            if doc in lex:
+                r, h = lex[doc]
+                lexical, coverage, matched, lrank = h.score, h.coverage, h.matched, r
+            else:
+                lexical, coverage, lrank = 0.0, self.index._coverage(doc, weighted), None
+                matched = frozenset(t for t in q.terms if t in self.index.doc_terms[doc])
+            score *= s.coverage_floor + coverage
+            semantic = sem[doc][1] if doc in sem else self.vectors.similarity(qvec, doc)
+            candidates.append(Candidate(doc, score, lexical, coverage, semantic, lrank, sem[doc][0] if doc in sem else None, matched))
+        candidates.sort(key=lambda c: c.fused, reverse=True)
+        own = [t for t in q.own if not t.isdigit()]
+        known = sum(1 for t in own if self.index.known(t)) / len(own) if own else 0.0
+        query_weight = sum(w * self.index.weight(t) for t, w in q.terms.items())
+        parts = tuple(self._part(q, p) for p in q.parts)
+        return Retrieval(q, tuple(candidates), query_weight, known, float(sem_sims[0]) if len(sem_sims) else 0.0, parts)
+
+    def _part(self, q: Query, terms: tuple[str, ...]) -> tuple[Candidate, ...]:
+        """One part of a comparison, retrieved lexically with the question's years."""
+        sub = Query(" ".join(terms), {t: q.terms.get(t, 1.0) for t in terms}, terms, q.entities, q.intents - {"compare"},
+                    q.years, (), semantic_text=" ".join(terms), specificity=q.specificity)
+        hits = self.index.search(TermQuery(dict(sub.terms)), k=5, focus=sub.focus())
+        out = []
+        for r, h in enumerate(hits):
+            unit = self.units[h.doc]
+            dated = 1.0 if not q.years or unit.years & q.years else self.settings.undated
+            score = h.score * self._prior(unit, sub) * dated
+            out.append(Candidate(h.doc, score, h.score, h.coverage, 0.0, r, None, h.matched))
+        return tuple(sorted(out, key=lambda c: c.fused, reverse=True))
+
+    def _prior(self, unit: Unit, q: Query) -> float:
+        s = self.settings
+        prior = self._kind_prior.get(unit.kind, 1.0)
+        for intent, kind, factor in s.intent_prior:
+            if kind == unit.kind and q.asks(intent):
+                if kind == "series" and not q.years:
+                    continue
+                prior *= factor
+        if q.asks("summary") and unit.topic == s.summary_topic:
+            prior *= s.summary_prior
+        return prior
+
+    def vector_of(self, unit: int) -> np.ndarray:
+        return self.vectors.vectors[unit]

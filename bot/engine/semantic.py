@@ -1,0 +1,117 @@
+"""Semantic similarity from the model that ships inside the wordllama wheel (256 dimensions, offline).
+
+We read the wheel's two files ourselves instead of calling `WordLlama.load()`: importing wordllama
+calls `logging.basicConfig` (it would take over the bot's logging) and its loader looks for the
+tokenizer in the wrong folder and then tries a download. The model is a token-embedding table:
+a text's vector is the mean of its tokens' vectors, normalised to unit length; an empty text (or one
+of no known token) has no vector and scores 0 rather than NaN.
+
+Names split into sub-words ("Xinyang" is near "Xinjiang"), so the semantic score never decides alone:
+the retriever fuses it with BM25, and spelling and aliases are handled on the lexical side.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from safetensors import safe_open
+from tokenizers import Tokenizer
+
+MODEL = "l2_supercat"
+DIM = 256
+EXACT_LIMIT = 4096  # up to this many units every one is scored; beyond, only the nearest clusters
+
+
+class ModelMissing(RuntimeError):
+    pass
+
+
+def _package_dir() -> Path:
+    spec = importlib.util.find_spec("wordllama")  # finds the folder without running its __init__
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelMissing("the wordllama package is not installed (pip install wordllama)")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+@lru_cache(maxsize=1)
+def load_model() -> Embedder:
+    root = _package_dir()
+    weights = root / "weights" / f"{MODEL}_{DIM}.safetensors"
+    tokenizer = root / "tokenizers" / f"{MODEL}_tokenizer_config.json"
+    for path in (weights, tokenizer):
+        if not path.is_file():
+            raise ModelMissing(f"wordllama model file not found: {path}")
+    with safe_open(str(weights), framework="np") as f:
+        table = f.get_tensor(next(iter(f.keys())))
+    return Embedder(table, Tokenizer.from_file(str(tokenizer)))
+
+
+class Embedder:
+    def __init__(self, table: np.ndarray, tokenizer: Tokenizer):
+        self.table = table  # kept in its stored precision (float16): half the memory
+        self.tokenizer = tokenizer
+        self.tokenizer.no_padding()
+        self.tokenizer.no_truncation()
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Unit vectors, one row per text (float32); a row of zeros where a text has no tokens."""
+        out = np.zeros((len(texts), self.table.shape[1]), dtype=np.float32)
+        for i, enc in enumerate(self.tokenizer.encode_batch([t.lower() for t in texts], add_special_tokens=False)):
+            ids = np.asarray(enc.ids, dtype=np.int64)
+            ids = ids[(ids >= 0) & (ids < self.table.shape[0])]
+            if ids.size:
+                out[i] = self.table[ids].astype(np.float32).mean(axis=0)
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        np.divide(out, norms, out=out, where=norms > 0)
+        return out
+
+    def embed_one(self, text: str) -> np.ndarray:
+        return self.embed([text])[0]
+
+
+class VectorIndex:
+    """Cosine similarity of a query to every unit; past EXACT_LIMIT units, to those in the query's
+    nearest clusters (an inverted-file index: k-means centroids, a few probed per query)."""
+
+    def __init__(self, vectors: np.ndarray, probes: int = 8, seed: int = 0):
+        self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        self.size = len(vectors)
+        self.centroids: np.ndarray | None = None
+        self.members: list[np.ndarray] = []
+        self.probes = probes
+        if self.size > EXACT_LIMIT:
+            self._cluster(int(np.sqrt(self.size)), np.random.default_rng(seed))
+
+    def _cluster(self, k: int, rng: np.random.Generator, rounds: int = 6) -> None:
+        centroids = self.vectors[rng.choice(self.size, k, replace=False)].copy()
+        for _ in range(rounds):
+            assign = np.argmax(self.vectors @ centroids.T, axis=1)
+            for c in range(k):
+                members = self.vectors[assign == c]
+                if len(members):
+                    mean = members.mean(axis=0)
+                    centroids[c] = mean / (np.linalg.norm(mean) or 1.0)
+        assign = np.argmax(self.vectors @ centroids.T, axis=1)
+        self.centroids = centroids
+        self.members = [np.flatnonzero(assign == c) for c in range(k)]
+
+    def search(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(unit indices, similarities), best first, at most k."""
+        if not query.any():
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
+        if self.centroids is None:
+            ids = np.arange(self.size)
+        else:
+            near = np.argpartition(-(self.centroids @ query), self.probes)[: self.probes]
+            ids = np.concatenate([self.members[c] for c in near])
+        sims = self.vectors[ids] @ query
+        k = min(k, len(ids))
+        top = np.argpartition(-sims, k - 1)[:k] if k < len(ids) else np.arange(len(ids))
+        top = top[np.argsort(-sims[top], kind="stable")]
+        return ids[top], sims[top]
+
+    def similarity(self, query: np.ndarray, unit: int) -> float:
+        return float(self.vectors[unit] @ query)

@@ -1,0 +1,251 @@
+"""Understand: a question (and the dialogue so far) becomes a Query.
+
+The Query holds the search terms (typos fixed, aliases expanded, chat filler dropped), the entities
+the question names (glossary people, places, events, works… with their kind), what it asks for
+(its intents and years), its parts when it compares or asks several things, and — in a
+conversation — what "he", "there", "that", "what about X" or "and in 1961?" stand for.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bot.engine.records import KnowledgeBase
+from bot.engine.spelling import Speller
+from bot.engine.text import commonness, content_words, normalize, stem, tokenize, words
+from bot.engine.units import years_in
+
+# What a question asks for, read from the vocabulary of asking (not from its subject).
+INTENTS: dict[str, re.Pattern[str]] = {
+    "definition": re.compile(r"^(who|what)( (is|was|were|are)| s)\b|\bwhat (does|did) .+ mean\b|\bdefin|\bmeaning of\b|\bwho (is|was)\b"),
+    "date": re.compile(r"\bwhen\b|\bwhat (year|date|month)\b|\bwhich year\b|\bdates?\b"),
+    "amount": re.compile(r"\bhow (many|much|big|large|high|far|bad)\b|\bnumber of\b|\bpercent|\bproportion\b|\bshare of\b|\bfigures?\b|\bstatistic|\bestimat|\btoll\b|\bcount\b"),
+    "deaths": re.compile(r"\b(died|die|dead|deaths?|death toll|killed|starved|perished|victims|casualties|fatalities|mortality)\b"),
+    "cause": re.compile(r"\bwhy\b|\bcaus|\breasons?\b|\bblame|\bresponsib|\bfault\b|\bhow come\b|\bled to\b"),
+    "compare": re.compile(r"\bvs\b|\bversus\b|\bcompar|\bdifference between\b|\bdiffer(ed)? from\b|\bcontrast\b"),
+    "summary": re.compile(r"\btl ?;? ?dr\b|\bsumm|\boverview\b|\bnutshell\b|\beli ?5\b|\blike (i ?m|i am) (5|five)\b|\bshort version\b|\bbriefly\b|\bbasics\b|\bin short\b|\bquick(ly)?\b"),
+    "high": re.compile(r"\b(highest|largest|biggest|maximum|most|worst|greatest|top)\b"),
+    "low": re.compile(r"\b(lowest|smallest|least|minimum|fewest)\b"),
+    "fate": re.compile(r"\bwhat (happened|became) (to|of)\b|\blater (life|years)\b|\bfate\b|\bend(ed)? up\b|\bafterwards?\b"),
+    "present": re.compile(r"\b(today|nowadays|currently|these days|right now|now)\b"),
+    "invent": re.compile(
+        r"\bmake up\b|\bmade up\b|\binvent (a|an|some)\b|\bpretend\b|\bimagine\b|\bwrite (me )?(a |an )?(poem|story|song|essay|rap|fiction|haiku)"
+        r"|\brole ?play\b|\bact as\b|\bignore (all |any |your |the |previous |prior |above )*(instructions|rules|prompt)"
+        r"|\bsystem prompt\b|\bjailbreak\b|\bfake (a |an )?quote\b|\bwhat if\b|\bhypothetical"
+    ),
+}
+PERSON_PRONOUNS = frozenset("he him his she her hers himself herself".split())
+PLACE_PRONOUNS = frozenset({"there"})
+THING_PRONOUNS = frozenset("it its that this those these they them their".split())
+# Openings that hang a question on the previous one: "what about sichuan", "and in 1961?".
+CONTINUATION = re.compile(r"^(and|also|but|so|ok|okay)?\s*(what|how) about\b|^and\b|^also\b|^what of\b|^same (for|with)\b|^then\b")
+COMPARE_SPLIT = re.compile(r"\s+(?:vs\.?|versus|compared (?:to|with)|against)\s+|\s+and\s+")
+CONTEXT_WEIGHT = 0.4  # a short question without a pronoun leans on the last subject, lightly
+SPECIFICITY_DROP = 0.8  # an everyday word ("people", commonness 0.78) counts 0.38 toward coverage, a rare one 1
+
+
+@dataclass(frozen=True)
+class Entity:
+    id: str
+    kind: str
+    term: str
+    terms: tuple[str, ...]  # the entry's own search terms ("peng", "dehuai")
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str  # as typed (trimmed)
+    terms: dict[str, float]  # search term -> weight (own words 1; guessed, inherited words less)
+    own: tuple[str, ...]  # the question's own terms, corrected
+    entities: tuple[Entity, ...] = ()
+    intents: frozenset[str] = frozenset()
+    years: frozenset[int] = frozenset()
+    parts: tuple[tuple[str, ...], ...] = ()  # for comparisons and multi-part questions: each part's terms
+    unknown: tuple[str, ...] = ()  # words neither the knowledge base nor the speller knows
+    unknown_common: float = 0.0  # the most ordinary of them (0..1): "france", "breakfast" -> high
+    followup: bool = False  # read against the previous turn
+    inherited_disputes: tuple[str, ...] = ()
+    semantic_text: str = ""  # the text the semantic model reads (the question, plus what it refers to)
+    specificity: dict[str, float] = field(default_factory=dict)  # term -> 1 for a rare word, less for an everyday one
+
+    def focus(self) -> dict[str, float]:
+        """Each term's weight in judging coverage: its query weight times how specific it is."""
+        return {t: w * self.specificity.get(t, 1.0) for t, w in self.terms.items()}
+
+    def asks(self, intent: str) -> bool:
+        return intent in self.intents
+
+
+@dataclass(frozen=True)
+class DialogueState:
+    """What a conversation's earlier turns named and answered, for the next question to refer to."""
+
+    question: str = ""
+    own: tuple[str, ...] = ()
+    frame: tuple[str, ...] = ()  # the question's terms minus its subject: what it asked about the subject
+    subject: tuple[str, ...] = ()  # its subject's terms
+    entities: dict[str, tuple[str, ...]] = field(default_factory=dict)  # kind -> entity ids, most recent first
+    intents: frozenset[str] = frozenset()
+    years: frozenset[int] = frozenset()
+    units: tuple[str, ...] = ()  # unit keys answered
+    disputes: tuple[str, ...] = ()
+
+
+class Understander:
+    def __init__(self, kb: KnowledgeBase, speller: Speller, known_terms: frozenset[str]):
+        self.speller = speller
+        self.known_terms = known_terms  # every search term some unit has
+        self.entities = {g.id: Entity(g.id, g.kind or "term", g.term, tuple(tokenize(g.term))) for g in kb.glossary}
+        # Phrase -> entity ids: the term and each alias, as search terms ("mao tse-tung" -> mao, tse, tung).
+        self.phrases: dict[tuple[str, ...], set[str]] = {}
+        for g in kb.glossary:
+            for name in (g.term, *g.aliases, *( [g.chinese] if g.chinese else [])):
+                key = tuple(tokenize(name))
+                if key:
+                    self.phrases.setdefault(key, set()).add(g.id)
+        self.max_phrase = max((len(k) for k in self.phrases), default=1)
+
+    # ----- words ------------------------------------------------------------------------------
+    def read_terms(self, text: str) -> tuple[list[str], set[str], list[str], float, dict[str, float]]:
+        """(terms, guessed terms, unknown words, commonness of the most ordinary unknown word,
+        term -> specificity)."""
+        out, guessed, unknown, common, specific = [], set(), [], 0.0, {}
+        for w in content_words(text):
+            t = stem(w)
+            if not (t in self.known_terms or w.isdigit()):
+                fixed = self.speller.correct(w)
+                if fixed is not None and stem(fixed) in self.known_terms:
+                    t, w = stem(fixed), fixed
+                    guessed.add(t)
+                else:
+                    unknown.append(w)
+                    common = max(common, commonness(w))
+            out.append(t)
+            specific[t] = min(specific.get(t, 1.0), 1.0 - SPECIFICITY_DROP * commonness(w))
+        return list(dict.fromkeys(out)), guessed, unknown, common, specific
+
+    def find_entities(self, terms: list[str], context: tuple[str, ...] = ()) -> list[Entity]:
+        """Glossary entities named in the terms, longest phrase first; an ambiguous name ("peng")
+        counts only if the conversation already named one of its entities."""
+        found: list[str] = []
+        i = 0
+        while i < len(terms):
+            for n in range(min(self.max_phrase, len(terms) - i), 0, -1):
+                ids = self.phrases.get(tuple(terms[i : i + n]))
+                if ids:
+                    if len(ids) > 1:
+                        ids = {e for e in ids if e in context}
+                    if len(ids) == 1:
+                        found.append(next(iter(ids)))
+                    i += n - 1
+                    break
+            i += 1
+        return [self.entities[e] for e in dict.fromkeys(found)]
+
+    # ----- the question -----------------------------------------------------------------------
+    def understand(self, question: str, state: DialogueState | None = None) -> Query:
+        text = " ".join(words(question))  # chat-speak mapped: "wat r the communes" -> "what r the communes"
+        intents = frozenset(name for name, rx in INTENTS.items() if rx.search(text))
+        own, guessed, unknown, common, specificity = self.read_terms(question)
+        context_ids = tuple(e for ids in (state.entities.values() if state else ()) for e in ids)
+        entities = self.find_entities(own, context_ids)
+        years = frozenset(y for y in years_in(question) if 1900 <= y <= 2030)
+        surface = set(words(question))
+        terms: dict[str, float] = {}
+        for t in own:
+            terms[t] = 0.5 if t in guessed else 1.0
+        for e in entities:  # an alias adds its entry's own name ("Mao Tse-tung" -> "mao zedong")
+            for t in e.terms:
+                terms.setdefault(t, 1.0)
+        parts = self._parts(question, intents)
+        query = Query(question.strip(), terms, tuple(own), tuple(entities), intents, years, parts, tuple(unknown), common,
+                      semantic_text=question.strip(), specificity=specificity)
+        if state is None or not state.question:
+            return query
+        return self._resolve(query, state, surface, text)
+
+    def _parts(self, question: str, intents: frozenset[str]) -> tuple[tuple[str, ...], ...]:
+        """'steel in 1958 vs the target' -> two parts; 'when, where and why' stays one question."""
+        text = normalize(question)
+        if "compare" not in intents:
+            return ()
+        text = re.sub(r"^.*?\b(compare|comparison of|difference between)\b", "", text)
+        pieces = [tuple(tokenize(p)) for p in COMPARE_SPLIT.split(text)]
+        pieces = [p for p in pieces if p]
+        return tuple(pieces) if len(pieces) >= 2 else ()
+
+    def _resolve(self, q: Query, state: DialogueState, surface: set[str], text: str) -> Query:
+        """Read a follow-up against the dialogue state; a question that names its own subject starts afresh."""
+        specific = [t for t in q.own if t in self.known_terms and not t.isdigit() and q.specificity.get(t, 1.0) >= 0.5]
+        continuation = bool(CONTINUATION.search(text))
+        pronoun = bool(surface & (PERSON_PRONOUNS | PLACE_PRONOUNS | THING_PRONOUNS))
+        names_subject = bool(q.entities) or len(specific) >= 3 or (q.asks("definition") and specific)
+        if (names_subject and not continuation and not pronoun) or not (continuation or pronoun or len(specific) <= 2):
+            return q
+        terms = dict(q.terms)
+        refer: list[str] = []
+        intents, years, disputes = q.intents, q.years, ()
+        if continuation and (q.own or q.years):
+            # "what about sichuan?" -> the last question with sichuan in place of its subject;
+            # "and in 1961?" -> the last question with that year.
+            only_year = not [t for t in q.own if not t.isdigit()]
+            carried = state.own if only_year else state.frame
+            for t in carried:
+                terms.setdefault(t, 0.8)
+            intents = intents | (state.intents - {"definition"})
+            if not q.years:
+                years = state.years
+            refer = list(state.subject) if only_year else []
+            if only_year:
+                for t in state.subject:
+                    terms.setdefault(t, 1.0)
+        else:
+            if surface & PERSON_PRONOUNS and (people := state.entities.get("person")):
+                refer += list(self.entities[people[0]].terms)
+            if surface & PLACE_PRONOUNS and (places := state.entities.get("place")):
+                refer += list(self.entities[places[0]].terms)
+            if not refer:
+                refer = list(state.subject)
+            weight = 1.0 if pronoun else CONTEXT_WEIGHT
+            for t in refer:
+                terms[t] = max(terms.get(t, 0.0), weight)
+            if not years and not q.own:
+                years = state.years
+            if intents & {"high", "low"} or not specific:
+                disputes = state.disputes
+        entities = list(q.entities)
+        for t in refer:
+            for e in self.find_entities([t]):
+                if e not in entities:
+                    entities.append(e)
+        names = " ".join(self.entities[e].term for ids in state.entities.values() for e in ids[:1])
+        semantic = f"{q.text} {names if refer or continuation else ''}".strip()
+        return Query(q.text, terms, q.own, tuple(entities), intents, years, q.parts, q.unknown, q.unknown_common, True,
+                     disputes, semantic, q.specificity)
+
+    def state_after(self, q: Query, unit_entities: tuple[str, ...], units: tuple[str, ...], disputes: tuple[str, ...],
+                    previous: DialogueState | None) -> DialogueState:
+        """The dialogue state once `q` is answered by `units` (whose entities are `unit_entities`)."""
+        by_kind: dict[str, list[str]] = {k: list(v) for k, v in (previous.entities.items() if previous else ())}
+        named = [e.id for e in q.entities] + [e for e in unit_entities if e not in {x.id for x in q.entities}]
+        for eid in reversed(named):
+            kind = self.entities[eid].kind
+            ids = [e for e in by_kind.get(kind, []) if e != eid]
+            by_kind[kind] = [eid, *ids][:4]
+        subject_terms = [t for e in q.entities for t in e.terms]
+        if not subject_terms:
+            subject_terms = [t for t in q.terms if t in self.known_terms and not t.isdigit() and q.terms[t] >= 0.7]
+        own_subject = set(subject_terms)
+        frame = tuple(t for t in q.own if t not in own_subject and not t.isdigit())
+        return DialogueState(
+            question=q.text,
+            own=tuple(t for t in q.terms if q.terms[t] >= 0.7),
+            frame=frame,
+            subject=tuple(dict.fromkeys(subject_terms))[:6],
+            entities={k: tuple(v) for k, v in by_kind.items()},
+            intents=q.intents,
+            years=q.years,
+            units=units,
+            disputes=disputes,
+        )

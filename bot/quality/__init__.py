@@ -1,0 +1,1 @@
+"""Measurement: evaluation on question files, the answerability judge's calibration, benchmarks."""

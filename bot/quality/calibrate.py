@@ -1,0 +1,103 @@
+"""`glf-tutor calibrate`: train the answerability judge and print its operating point.
+
+Training data: the tune question set (answerable questions are positives, `abstain: true` ones
+negatives) plus generated negatives (off-topic, adjacent events, unanswerable trivia, prompt
+injection, requests to invent). Conversations are read turn by turn, as the tutor reads them. The
+threshold is the highest that keeps false abstention on the training side at or under 1%.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from bot.engine import scope
+from bot.engine.judge import FEATURES, MODEL_FILE
+from bot.engine.tutor import Tutor
+from bot.engine.understand import DialogueState
+from bot.quality.evaluation import Item, load_question_file
+
+DATA = Path(__file__).resolve().parents[2] / "tests" / "data"
+TUNE_FILE = DATA / "tune_questions.yaml"
+NEGATIVES_FILE = DATA / "judge_negatives.yaml"
+MAX_FALSE_ABSTENTION = 0.01
+
+
+@dataclass(frozen=True)
+class Calibration:
+    model: dict
+    positives: int
+    negatives: int
+    false_abstention: float  # on the training side, at the chosen threshold
+    refused: float  # share of training negatives refused
+
+
+def collect(tutor: Tutor, items: list[Item]) -> tuple[np.ndarray, np.ndarray]:
+    """Feature rows and labels (1 = answerable), reading each conversation in order."""
+    rows, labels = [], []
+    state: DialogueState | None = None
+    for item in items:
+        if item.turn == 0:
+            state = None
+        q = tutor.understand(item.question, state)
+        if not q.text or scope.outside(q.own, state.subject if state else ()):
+            continue  # the explicit scope list decides these, not the judge
+        r = tutor.retriever.retrieve(q)
+        x = tutor.features(r)
+        rows.append([x[f] for f in FEATURES])
+        labels.append(0 if item.abstain else 1)
+        if not item.abstain and r.best is not None:
+            state = tutor._answer(r, state)[1]
+    return np.asarray(rows, dtype=float), np.asarray(labels, dtype=int)
+
+
+def calibrate(tutor: Tutor, files: list[Path]) -> Calibration:
+    try:
+        from sklearn.linear_model import LogisticRegression
+    except ImportError as e:  # a developer tool: the judge itself needs only numpy
+        raise SystemExit("glf-tutor calibrate needs scikit-learn: pip install '.[calibrate]'") from e
+    items = [i for f in files for i in load_question_file(f)]
+    X, y = collect(tutor, items)
+    mean, scale = X.mean(axis=0), X.std(axis=0)
+    scale[scale == 0] = 1.0
+    model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=2000)
+    model.fit((X - mean) / scale, y)
+    p = model.predict_proba((X - mean) / scale)[:, 1]
+    positives = np.sort(p[y == 1])
+    allowed = int(np.floor(MAX_FALSE_ABSTENTION * len(positives)))
+    threshold = float(positives[allowed]) if len(positives) else 0.5
+    data = {
+        "features": list(FEATURES),
+        "mean": [round(float(v), 6) for v in mean],
+        "scale": [round(float(v), 6) for v in scale],
+        "coef": [round(float(v), 6) for v in model.coef_[0]],
+        "intercept": round(float(model.intercept_[0]), 6),
+        "threshold": round(threshold, 6),
+        "trained_on": [f.name for f in files],
+    }
+    return Calibration(
+        data,
+        int(y.sum()),
+        int((y == 0).sum()),
+        float((p[y == 1] < threshold).mean()) if y.sum() else 0.0,
+        float((p[y == 0] < threshold).mean()) if (y == 0).any() else 0.0,
+    )
+
+
+def write(cal: Calibration, path: Path = MODEL_FILE) -> None:
+    path.write_text(json.dumps(cal.model, indent=1) + "\n", encoding="utf-8")
+
+
+def operating_point(cal: Calibration) -> str:
+    m = cal.model
+    lines = [
+        f"trained on {cal.positives} answerable and {cal.negatives} unanswerable questions ({', '.join(m['trained_on'])})",
+        f"threshold {m['threshold']:.4f}: false abstention {cal.false_abstention:.3f} (≤ {MAX_FALSE_ABSTENTION}), "
+        f"negatives refused {cal.refused:.3f}",
+        "coefficients (standardised features):",
+    ]
+    lines += [f"  {f:<15} {c:+.3f}" for f, c in sorted(zip(m["features"], m["coef"], strict=True), key=lambda fc: -abs(fc[1]))]
+    return "\n".join(lines)
