@@ -29,10 +29,11 @@ FEATURES = (
     "terms",  # how many specific terms the question has (log)
     "invent",  # asks to invent, role-play or ignore instructions
     "followup",  # read against the conversation
+    "year_match",  # the question names no year, or the best unit speaks of one it names
 )
 
 
-def features(r: Retrieval, entity_match: bool) -> dict[str, float]:
+def features(r: Retrieval, entity_match: bool, year_match: bool) -> dict[str, float]:
     q, best = r.query, r.best
     if best is None:
         return dict.fromkeys(FEATURES, 0.0) | {
@@ -42,6 +43,7 @@ def features(r: Retrieval, entity_match: bool) -> dict[str, float]:
             "invent": float(q.asks("invent")),
             "followup": float(q.followup),
             "terms": math.log1p(len(q.own)),
+            "year_match": float(not q.years),
         }
     second = r.candidates[1].fused if len(r.candidates) > 1 else 0.0
     return {
@@ -57,6 +59,7 @@ def features(r: Retrieval, entity_match: bool) -> dict[str, float]:
         "terms": math.log1p(len(q.own)),
         "invent": float(q.asks("invent")),
         "followup": float(q.followup),
+        "year_match": float(year_match),
     }
 
 

@@ -85,6 +85,7 @@ class Retriever:
         self.vectors = VectorIndex(embedder.embed([unit_semantic_text(u) for u in units]))
         self._kind_prior = dict(self.settings.kind_prior)
         self._entity_units: dict[str, set[int]] = {}
+        self.broad: frozenset[str] = frozenset()  # entities too many units are about to mark a subject
 
     def link_entities(self, about: list[tuple[str, ...]]) -> None:
         """`about[i]`: the entity ids unit i is about (computed once by the tutor)."""
@@ -92,6 +93,8 @@ class Retriever:
         for i, ids in enumerate(about):
             for e in ids:
                 self._entity_units.setdefault(e, set()).add(i)
+        spread = max(3, int(self.settings.entity_spread * len(self.units)))
+        self.broad = frozenset(e for e, units in self._entity_units.items() if len(units) > spread)
 
     def retrieve(self, q: Query) -> Retrieval:
         s = self.settings
@@ -108,8 +111,7 @@ class Retriever:
             fused[doc] = fused.get(doc, 0.0) + s.semantic_weight / (s.rrf_k + r + 1)
         focus = q.focus()
         weighted = [(t, w * self.index.weight(t)) for t, w in focus.items()]
-        spread = max(3, int(s.entity_spread * len(self.units)))
-        about = {u for e in q.entities if len(units := self._entity_units.get(e.id, ())) <= spread for u in units}
+        about = {u for e in q.entities if e.id not in self.broad for u in self._entity_units.get(e.id, ())}
         candidates = []
         for doc, score in fused.items():
             unit = self.units[doc]

@@ -50,6 +50,7 @@ class Tutor:
         self.understander = Understander(kb, Speller(vocabulary), frozenset(self.retriever.index.postings))
         self.about = [self._about(u) for u in self.units]
         self.retriever.link_entities(self.about)
+        self.understander.broad = self.retriever.broad
         self.judge = judge or Judge.load()
         self._by_key = {u.key: i for i, u in enumerate(self.units)}
 
@@ -91,9 +92,10 @@ class Tutor:
         return self._answer(r, state)
 
     def features(self, r: Retrieval) -> dict[str, float]:
-        best = r.best
-        match = best is not None and any(e.id in self.about[best.unit] for e in r.query.entities)
-        return features(r, match)
+        best, q = r.best, r.query
+        entity = best is not None and any(e.id in self.about[best.unit] for e in q.entities)
+        year = not q.years or (best is not None and bool(self.units[best.unit].years & q.years))
+        return features(r, entity, year)
 
     # ----- choosing what to show --------------------------------------------------------------
     def _pick(self, r: Retrieval) -> list[Candidate]:

@@ -68,6 +68,7 @@ class Query:
     inherited_disputes: tuple[str, ...] = ()
     semantic_text: str = ""  # the text the semantic model reads (the question, plus what it refers to)
     specificity: dict[str, float] = field(default_factory=dict)  # term -> 1 for a rare word, less for an everyday one
+    refers: tuple[str, ...] = ()  # the terms a follow-up took from the conversation's subject
 
     def focus(self) -> dict[str, float]:
         """Each term's weight in judging coverage: its query weight times how specific it is."""
@@ -105,6 +106,7 @@ class Understander:
                 if key:
                     self.phrases.setdefault(key, set()).add(g.id)
         self.max_phrase = max((len(k) for k in self.phrases), default=1)
+        self.broad: frozenset[str] = frozenset()  # entities so many units are about that they name no subject
 
     # ----- words ------------------------------------------------------------------------------
     def read_terms(self, text: str) -> tuple[list[str], set[str], list[str], float, dict[str, float]]:
@@ -180,49 +182,49 @@ class Understander:
         specific = [t for t in q.own if t in self.known_terms and not t.isdigit() and q.specificity.get(t, 1.0) >= 0.5]
         continuation = bool(CONTINUATION.search(text))
         pronoun = bool(surface & (PERSON_PRONOUNS | PLACE_PRONOUNS | THING_PRONOUNS))
+        own_subject = [e for e in q.entities if e.id not in self.broad] or specific
         names_subject = bool(q.entities) or len(specific) >= 3 or (q.asks("definition") and specific)
         if (names_subject and not continuation and not pronoun) or not (continuation or pronoun or len(specific) <= 2):
             return q
         terms = dict(q.terms)
         refer: list[str] = []
         intents, years, disputes = q.intents, q.years, ()
-        if continuation and (q.own or q.years):
-            # "what about sichuan?" -> the last question with sichuan in place of its subject;
-            # "and in 1961?" -> the last question with that year.
-            only_year = not [t for t in q.own if not t.isdigit()]
-            carried = state.own if only_year else state.frame
-            for t in carried:
+        only_year = bool(q.years) and not [t for t in q.own if not t.isdigit()]
+        if continuation and own_subject and not pronoun:
+            # "what about sichuan?" -> the last question with sichuan in place of its subject.
+            for t in state.frame:
                 terms.setdefault(t, 0.8)
             intents = intents | (state.intents - {"definition"})
-            if not q.years:
-                years = state.years
-            refer = list(state.subject) if only_year else []
-            if only_year:
-                for t in state.subject:
-                    terms.setdefault(t, 1.0)
+            years = years or state.years
+        elif continuation and only_year:
+            # "and in 1961?" -> the last question with that year.
+            for t in state.own:
+                terms.setdefault(t, 0.8)
+            refer = list(state.subject)
+            intents = intents | (state.intents - {"definition"})
         else:
+            # "what happened to him?", "was it the Leap's fault?", "and how many died?", "why?"
             if surface & PERSON_PRONOUNS and (people := state.entities.get("person")):
                 refer += list(self.entities[people[0]].terms)
             if surface & PLACE_PRONOUNS and (places := state.entities.get("place")):
                 refer += list(self.entities[places[0]].terms)
             if not refer:
                 refer = list(state.subject)
-            weight = 1.0 if pronoun else CONTEXT_WEIGHT
-            for t in refer:
-                terms[t] = max(terms.get(t, 0.0), weight)
-            if not years and not q.own:
+            if not years and not [t for t in q.own if not t.isdigit()]:
                 years = state.years
             if intents & {"high", "low"} or not specific:
                 disputes = state.disputes
-        entities = list(q.entities)
+        weight = 1.0 if pronoun or continuation else CONTEXT_WEIGHT
         for t in refer:
-            for e in self.find_entities([t]):
-                if e not in entities:
-                    entities.append(e)
+            terms[t] = max(terms.get(t, 0.0), weight)
+        entities = list(q.entities)
+        for e in self.find_entities(refer):
+            if e not in entities:
+                entities.append(e)
         names = " ".join(self.entities[e].term for ids in state.entities.values() for e in ids[:1])
-        semantic = f"{q.text} {names if refer or continuation else ''}".strip()
+        semantic = f"{q.text} {names if refer else ''}".strip()
         return Query(q.text, terms, q.own, tuple(entities), intents, years, q.parts, q.unknown, q.unknown_common, True,
-                     disputes, semantic, q.specificity)
+                     disputes, semantic, q.specificity, tuple(refer))
 
     def state_after(self, q: Query, unit_entities: tuple[str, ...], units: tuple[str, ...], disputes: tuple[str, ...],
                     previous: DialogueState | None) -> DialogueState:
@@ -233,7 +235,10 @@ class Understander:
             kind = self.entities[eid].kind
             ids = [e for e in by_kind.get(kind, []) if e != eid]
             by_kind[kind] = [eid, *ids][:4]
-        subject_terms = [t for e in q.entities for t in e.terms]
+        # The subject: a specific entity the question names, else what it referred back to, else a broad
+        # entity it names ("the Great Leap"), else its own specific terms.
+        specific = [e for e in q.entities if e.id not in self.broad and not set(e.terms) <= set(q.refers)]
+        subject_terms = [t for e in specific for t in e.terms] or list(q.refers) or [t for e in q.entities for t in e.terms]
         if not subject_terms:
             subject_terms = [t for t in q.terms if t in self.known_terms and not t.isdigit() and q.terms[t] >= 0.7]
         own_subject = set(subject_terms)
