@@ -148,11 +148,11 @@ def cmd_calibrate(args: argparse.Namespace, settings: config.Settings) -> int:
         return 2
     tutor = Tutor(load_knowledge(settings.knowledge_dir), judge=Judge.permissive())
     cal = calibrate(tutor, files)
-    print(operating_point(cal))
     out = Path(args.output) if args.output else MODEL_FILE
     if not args.dry_run:
         write(cal, out)
-        print(f"wrote {out}")
+    print(operating_point(cal))
+    print("(dry run: nothing written)" if args.dry_run else f"wrote {out}")
     return 0
 
 

@@ -29,7 +29,8 @@ def small_tutor(small_kb):
 
 @pytest.fixture(scope="session")
 def shipped_kb():
-    return load_knowledge(default_knowledge_dir())
+    """The shipped knowledge base (GLF_KNOWLEDGE_DIR, when set, runs the suite over another copy)."""
+    return load_knowledge(os.environ.get("GLF_KNOWLEDGE_DIR") or default_knowledge_dir())
 
 
 @pytest.fixture(scope="session")

@@ -82,7 +82,10 @@ class Answer:
             "question": self.question,
             "abstained": self.abstained,
             "text": self.text,
-            "passages": [asdict(p) | {"sources": [asdict(s) for s in p.sources]} for p in self.passages],
+            "passages": [
+                {"id": p.id, "kind": p.kind, "title": p.title, "score": p.score, "text": p.text, "sources": [asdict(s) for s in p.sources]}
+                for p in self.passages
+            ],
             "disputes": [d.to_dict() for d in self.disputes],
             "followups": list(self.followups),
         }

@@ -30,10 +30,12 @@ FEATURES = (
     "invent",  # asks to invent, role-play or ignore instructions
     "followup",  # read against the conversation
     "year_match",  # the question names no year, or the best unit speaks of one it names
+    "rest_coverage",  # share of what the question asks beyond the entities it names that the best unit holds
+    "specific_weight",  # how much specific vocabulary the question has at all (log): "ok cool" has none
 )
 
 
-def features(r: Retrieval, entity_match: bool, year_match: bool) -> dict[str, float]:
+def features(r: Retrieval, entity_match: bool, year_match: bool, rest_coverage: float, specific_weight: float) -> dict[str, float]:
     q, best = r.query, r.best
     if best is None:
         return dict.fromkeys(FEATURES, 0.0) | {
@@ -44,6 +46,7 @@ def features(r: Retrieval, entity_match: bool, year_match: bool) -> dict[str, fl
             "followup": float(q.followup),
             "terms": math.log1p(len(q.own)),
             "year_match": float(not q.years),
+            "specific_weight": specific_weight,
         }
     second = r.candidates[1].fused if len(r.candidates) > 1 else 0.0
     return {
@@ -60,6 +63,8 @@ def features(r: Retrieval, entity_match: bool, year_match: bool) -> dict[str, fl
         "invent": float(q.asks("invent")),
         "followup": float(q.followup),
         "year_match": float(year_match),
+        "rest_coverage": rest_coverage,
+        "specific_weight": specific_weight,
     }
 
 

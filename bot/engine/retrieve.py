@@ -38,6 +38,7 @@ class RetrieveSettings:
         ("deaths", "dispute", 1.3),
         ("definition", "glossary", 1.4),
     )
+    amount_prior: tuple[float, float] = (1.3, 0.75)  # a "how many" question: units that give a figure / that don't
     summary_topic: str = "overview"
     summary_prior: float = 1.6
 
@@ -82,7 +83,15 @@ class Retriever:
         self.settings = settings or RetrieveSettings()
         self.index = Index([unit_document(u) for u in units])
         self.embedder = embedder
-        self.vectors = VectorIndex(embedder.embed([unit_semantic_text(u) for u in units]))
+        # Each unit is embedded whole and, separately, each question it answers: a student's phrasing
+        # is often nearest one of those questions (an FAQ match) rather than the unit's prose.
+        texts = [unit_semantic_text(u) for u in units]
+        owner = list(range(len(units)))
+        for i, u in enumerate(units):
+            texts += list(u.questions)
+            owner += [i] * len(u.questions)
+        self.vectors = VectorIndex(embedder.embed(texts))
+        self._owner = np.asarray(owner, dtype=np.int64)
         self._kind_prior = dict(self.settings.kind_prior)
         self._entity_units: dict[str, set[int]] = {}
         self.broad: frozenset[str] = frozenset()  # entities too many units are about to mark a subject
@@ -101,7 +110,7 @@ class Retriever:
         term_query = TermQuery(dict(q.terms))
         hits = self.index.search(term_query, k=s.lexical_k, focus=q.focus()) if q.terms else []
         qvec = self.embedder.embed_one(q.semantic_text or q.text)
-        sem_ids, sem_sims = self.vectors.search(qvec, s.semantic_k)
+        sem_ids, sem_sims = self._semantic(qvec, s.semantic_k)
         fused: dict[int, float] = {}
         lex = {h.doc: (r, h) for r, h in enumerate(hits)}
         sem = {int(u): (r, float(v)) for r, (u, v) in enumerate(zip(sem_ids, sem_sims, strict=True))}
@@ -127,7 +136,7 @@ class Retriever:
                 lexical, coverage, lrank = 0.0, self.index._coverage(doc, weighted), None
                 matched = frozenset(t for t in q.terms if t in self.index.doc_terms[doc])
             score *= s.coverage_floor + coverage
-            semantic = sem[doc][1] if doc in sem else self.vectors.similarity(qvec, doc)
+            semantic = sem[doc][1] if doc in sem else self.vectors.similarity(qvec, doc)  # the unit's own text
             candidates.append(Candidate(doc, score, lexical, coverage, semantic, lrank, sem[doc][0] if doc in sem else None, matched))
         candidates.sort(key=lambda c: c.fused, reverse=True)
         own = [t for t in q.own if not t.isdigit()]
@@ -135,6 +144,20 @@ class Retriever:
         query_weight = sum(w * self.index.weight(t) for t, w in q.terms.items())
         parts = tuple(self._part(q, p) for p in q.parts)
         return Retrieval(q, tuple(candidates), query_weight, known, float(sem_sims[0]) if len(sem_sims) else 0.0, parts)
+
+    def _semantic(self, qvec: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The k units nearest the question: each by its best vector (its text or one of its questions)."""
+        ids, sims = self.vectors.search(qvec, 4 * k)
+        units, best = [], []
+        seen: set[int] = set()
+        for i, sim in zip(self._owner[ids], sims, strict=True):
+            if int(i) not in seen:
+                seen.add(int(i))
+                units.append(int(i))
+                best.append(float(sim))
+                if len(units) == k:
+                    break
+        return np.asarray(units, dtype=np.int64), np.asarray(best, dtype=np.float32)
 
     def _part(self, q: Query, terms: tuple[str, ...]) -> tuple[Candidate, ...]:
         """One part of a comparison, retrieved lexically with the question's years."""
@@ -159,7 +182,7 @@ class Retriever:
                 prior *= factor
         if q.asks("summary") and unit.topic == s.summary_topic:
             prior *= s.summary_prior
+        if q.intents & {"amount", "deaths"} and q.intents & {"amount", "high", "low"}:
+            prior *= s.amount_prior[0] if unit.states_amount else s.amount_prior[1]
         return prior
 
-    def vector_of(self, unit: int) -> np.ndarray:
-        return self.vectors.vectors[unit]

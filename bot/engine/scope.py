@@ -40,6 +40,7 @@ ANCHORS = [
     "glf",
     "dayuejin",
     "leap forward",
+    "leap",
     "commune",
     "backyard furnace",
     "lushan",

@@ -59,10 +59,10 @@ class Embedder:
     def embed(self, texts: list[str]) -> np.ndarray:
         """Unit vectors, one row per text (float32); a row of zeros where a text has no tokens."""
         out = np.zeros((len(texts), self.table.shape[1]), dtype=np.float32)
-        for i, enc in enumerate(self.tokenizer.encode_batch([t.lower() for t in texts], add_special_tokens=False)):
+        for i, enc in enumerate(self.tokenizer.encode_batch([t.strip().lower() or "" for t in texts], add_special_tokens=False)):
             ids = np.asarray(enc.ids, dtype=np.int64)
             ids = ids[(ids >= 0) & (ids < self.table.shape[0])]
-            if ids.size:
+            if ids.size and texts[i].strip():
                 out[i] = self.table[ids].astype(np.float32).mean(axis=0)
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         np.divide(out, norms, out=out, where=norms > 0)

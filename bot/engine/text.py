@@ -44,6 +44,7 @@ _WORD_MAP = {
     "u": "you",
     "ur": "your",
     "wat": "what",
+    "r": "are",
     "wut": "what",
     "y": "why",
     "cuz": "because",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from bot.engine import compose, scope
@@ -95,7 +96,13 @@ class Tutor:
         best, q = r.best, r.query
         entity = best is not None and any(e.id in self.about[best.unit] for e in q.entities)
         year = not q.years or (best is not None and bool(self.units[best.unit].years & q.years))
-        return features(r, entity, year)
+        index = self.retriever.index
+        named = {t for e in q.entities for t in e.terms} | set(q.refers)
+        rest = {t: w for t, w in q.focus().items() if t not in named and not t.isdigit()}
+        rest_weight = sum(w * index.weight(t) for t, w in rest.items())
+        held = sum(w * index.weight(t) for t, w in rest.items() if best is not None and t in index.doc_terms[best.unit])
+        specific = math.log1p(sum(q.specificity.get(t, 1.0) * index.weight(t) for t in q.own))
+        return features(r, entity, year, held / rest_weight if rest_weight else 1.0, specific)
 
     # ----- choosing what to show --------------------------------------------------------------
     def _pick(self, r: Retrieval) -> list[Candidate]:
@@ -131,7 +138,8 @@ class Tutor:
         asks_amount = bool(q.intents & {"amount", "deaths", "high", "low", "compare"})
         best = r.candidates[0].fused
         near = {self.units[c.unit].id for c in r.candidates if self.units[c.unit].kind == "dispute" and c.fused >= DISPUTE_NEAR * best}
-        for u in units[:2]:
+        stating = units[:2] + ([self.units[c.unit] for c in r.candidates[:3]] if asks_amount else [])
+        for u in stating:
             for d in u.disputes:
                 is_date = self.kb.disputes[d].unit in NON_COUNT_UNITS
                 if d not in ids and ((asks_amount and not is_date) or (is_date and q.asks("date")) or d in near):

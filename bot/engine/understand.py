@@ -41,6 +41,9 @@ THING_PRONOUNS = frozenset("it its that this those these they them their".split(
 # Openings that hang a question on the previous one: "what about sichuan", "and in 1961?".
 CONTINUATION = re.compile(r"^(and|also|but|so|ok|okay)?\s*(what|how) about\b|^and\b|^also\b|^what of\b|^same (for|with)\b|^then\b")
 COMPARE_SPLIT = re.compile(r"\s+(?:vs\.?|versus|compared (?:to|with)|against)\s+|\s+and\s+")
+# Chat filler that would otherwise leave search terms behind ("eli5" -> "eli", "5").
+FILLER = re.compile(r"\beli ?5\b|\blike (i ?a?m|i am|im) (5|five|a (kid|child|baby))\b|\btl ?; ?dr\b", re.I)
+EXPANSION_WEIGHT = 0.5  # the words of an entity's own name, added for an alias the question typed
 CONTEXT_WEIGHT = 0.4  # a short question without a pronoun leans on the last subject, lightly
 SPECIFICITY_DROP = 0.8  # an everyday word ("people", commonness 0.78) counts 0.38 toward coverage, a rare one 1
 
@@ -149,7 +152,7 @@ class Understander:
     def understand(self, question: str, state: DialogueState | None = None) -> Query:
         text = " ".join(words(question))  # chat-speak mapped: "wat r the communes" -> "what r the communes"
         intents = frozenset(name for name, rx in INTENTS.items() if rx.search(text))
-        own, guessed, unknown, common, specificity = self.read_terms(question)
+        own, guessed, unknown, common, specificity = self.read_terms(FILLER.sub(" ", question))
         context_ids = tuple(e for ids in (state.entities.values() if state else ()) for e in ids)
         entities = self.find_entities(own, context_ids)
         years = frozenset(y for y in years_in(question) if 1900 <= y <= 2030)
@@ -157,9 +160,9 @@ class Understander:
         terms: dict[str, float] = {}
         for t in own:
             terms[t] = 0.5 if t in guessed else 1.0
-        for e in entities:  # an alias adds its entry's own name ("Mao Tse-tung" -> "mao zedong")
+        for e in entities:  # an alias adds its entry's own name ("Mao Tse-tung" -> "mao zedong"), lightly
             for t in e.terms:
-                terms.setdefault(t, 1.0)
+                terms.setdefault(t, EXPANSION_WEIGHT)
         parts = self._parts(question, intents)
         query = Query(question.strip(), terms, tuple(own), tuple(entities), intents, years, parts, tuple(unknown), common,
                       semantic_text=question.strip(), specificity=specificity)
@@ -221,8 +224,10 @@ class Understander:
         for e in self.find_entities(refer):
             if e not in entities:
                 entities.append(e)
-        names = " ".join(self.entities[e].term for ids in state.entities.values() for e in ids[:1])
-        semantic = f"{q.text} {names if refer else ''}".strip()
+        # The semantic model reads the question with what it refers to: the entity's name, else the
+        # previous question ("what about sichuan?" reads the previous question's frame).
+        referred = [e.term for e in entities if e not in q.entities]
+        semantic = f"{q.text} {' '.join(referred) if referred else state.question}"
         return Query(q.text, terms, q.own, tuple(entities), intents, years, q.parts, q.unknown, q.unknown_common, True,
                      disputes, semantic, q.specificity, tuple(refer))
 

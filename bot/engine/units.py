@@ -16,6 +16,10 @@ from bot.engine.records import KnowledgeBase, SourceRef
 KINDS = ("passage", "glossary", "timeline", "dispute", "series")
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 _SPAN = re.compile(r"\b(?:between\s+(1[89]\d\d|20\d\d)\s+and|(1[89]\d\d|20\d\d)\s*(?:-|–|—|to|until|through))\s*(\d{4}|\d{2})\b")
+# A number that is not a year ("26,000", "10.7", "90 million", "a third", "30%").
+_AMOUNT = re.compile(
+    r"\b(?!(?:1[5-9]|20)\d\d\b)\d[\d,.]*\b|\b(million|billion|thousand|hundred|percent|per cent|half|third|quarter)s?\b|%"
+)
 MONTHS = "January February March April May June July August September October November December".split()
 
 
@@ -53,6 +57,11 @@ class Unit:
     disputes: tuple[str, ...] = ()
     questions: tuple[str, ...] = ()
     quote: str = ""  # a passage's verbatim primary-source quotation
+
+    @property
+    def states_amount(self) -> bool:
+        """The unit gives a figure: a disputed one, a series value, or a number in its text."""
+        return bool(self.disputes) or self.kind == "series" or bool(_AMOUNT.search(self.text))
 
 
 def build_units(kb: KnowledgeBase) -> tuple[Unit, ...]:

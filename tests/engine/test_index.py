@@ -40,10 +40,3 @@ def test_coverage_is_idf_weighted_share():
     assert hit.coverage == 1.0
     hits = idx.search(Query.of((["grain", "zzzunknown"], 1.0)))
     assert 0 < hits[0].coverage < 1
-
-
-def test_typo_correction_one_edit():
-    idx = Index([Document(body=("sparrow", "famin"), meta=())])
-    assert idx.correct("sparow") == "sparrow"
-    assert idx.correct("sparrow") is None  # known already
-    assert idx.correct("xyz") is None  # too short to guess

@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.engine.text import is_generic, normalize, synonyms, tokenize
+from bot.engine.text import commonness, normalize, tokenize
 
 
 def test_accents_apostrophes_and_case_fold():
@@ -25,10 +25,9 @@ def test_chat_speak_and_cjk():
     assert tokenize("大跃进") == ["大", "跃", "进"]
 
 
-def test_generic_and_synonyms():
-    assert is_generic(tokenize("wanted")[0])
-    assert not is_generic(tokenize("commune")[0])
-    assert tokenize("peasants")[0] in synonyms(tokenize("villages")[0])
+def test_commonness_orders_everyday_words_above_subject_words():
+    assert commonness("people") > commonness("steel") > commonness("famine") > commonness("xinyang") == 0.0
+    assert commonness("大") == commonness("1958") == 0.0
 
 
 @given(st.text(max_size=300))

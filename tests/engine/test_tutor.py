@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 from bot.engine import Tutor
 from bot.engine.answer import MAX_TEXT
 from bot.engine.memory import ConversationMemory
-from bot.engine.tutor import years_in
+from bot.engine.understand import DialogueState
+from bot.engine.units import years_in
 
 
 def test_answer_quotes_passage_and_cites_source(small_tutor):
@@ -125,6 +126,31 @@ def test_follow_up_without_a_subject_abstains(small_tutor):
     assert small_tutor.ask("did they reach it?").abstained
 
 
+def test_who_was_is_answered_from_the_glossary(small_tutor):
+    answer = small_tutor.ask("who was mao zedong?")
+    assert answer.passages[0].kind == "glossary" and answer.passages[0].id == "mao-zedong"
+    assert "**Mao Zedong (毛泽东)**" in answer.text and "Frank Dikötter" in answer.text
+
+
+def test_one_year_against_another_is_answered_from_the_series(small_tutor):
+    answer = small_tutor.ask("how much steel in 1957 vs 1958?")
+    kinds = [(p.kind, p.id) for p in answer.passages]
+    assert ("series", "steel-output:1957") in kinds and ("series", "steel-output:1958") in kinds
+    assert "5.35 million tonnes" in answer.text and "8 million tonnes" in answer.text
+
+
+def test_a_dispute_box_only_where_the_answer_is_about_that_figure(small_tutor):
+    # The furnaces passage states no figure; the target passage does, and is asked for it.
+    assert small_tutor.ask("what were the backyard furnaces?").disputes == ()
+    assert [d.id for d in small_tutor.ask("what was the steel target for 1958").disputes] == ["steel-1958"]
+
+
+def test_follow_up_suggestions_are_distinct_and_never_the_question_asked(small_tutor):
+    answer = small_tutor.ask("What was the Four Pests campaign?")
+    keys = [f.casefold() for f in answer.followups]
+    assert len(keys) == len(set(keys)) and "what was the four pests campaign?" not in keys
+
+
 def test_new_self_contained_question_starts_afresh(small_tutor):
     small_tutor.ask("what was the steel target for 1958", conversation="c2")
     answer = small_tutor.ask("What was the Four Pests campaign?", conversation="c2")
@@ -147,7 +173,7 @@ def test_memory_is_bounded_and_expires():
     memory = ConversationMemory(max_turns=2, ttl_s=60, max_conversations=2, clock=lambda: now[0])
     from bot.engine.memory import Turn
 
-    turn = Turn("q", ("steel",), ("steel-target",), (), False)
+    turn = Turn("q", DialogueState(question="q", subject=("steel",)), False)
     for _ in range(5):
         memory.add("a", turn)
     assert len(memory.history("a")) == 2
@@ -173,7 +199,8 @@ def test_json_contract_fields_and_types(small_tutor):
     assert set(d) == {"question", "abstained", "text", "passages", "disputes", "followups"}
     assert isinstance(d["question"], str) and isinstance(d["abstained"], bool) and isinstance(d["text"], str)
     for p in d["passages"]:
-        assert set(p) == {"id", "title", "score", "text", "sources"}
+        assert set(p) == {"id", "kind", "title", "score", "text", "sources"}
+        assert p["kind"] in {"passage", "glossary", "timeline", "dispute", "series"}
         assert isinstance(p["score"], float)
         assert all(set(s) == {"id", "citation"} for s in p["sources"])
     for dispute in d["disputes"]:

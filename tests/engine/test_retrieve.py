@@ -1,0 +1,48 @@
+"""Retrieve: every kind of unit can be found, and BM25 and semantic similarity are both heard."""
+
+import pytest
+
+from bot.engine.judge import Judge
+from bot.engine.tutor import Tutor
+
+
+@pytest.fixture(scope="module")
+def tutor(small_kb):
+    return Tutor(small_kb, judge=Judge.permissive())
+
+
+def top(tutor, question):
+    r = tutor.retriever.retrieve(tutor.understand(question))
+    return tutor.units[r.candidates[0].unit].key
+
+
+@pytest.mark.parametrize(
+    ("question", "key"),
+    [
+        ("what were the backyard furnaces?", "passage:steel-furnaces"),
+        ("who was mao zedong", "glossary:mao-zedong"),
+        ("when did bed bugs replace sparrows", "timeline:bedbugs-1960"),
+        ("how much steel was made in 1957", "series:steel-output:1957"),
+        ("how many excess deaths did the famine cause, by each estimate", "dispute:famine-deaths"),
+    ],
+)
+def test_each_unit_kind_is_found(tutor, question, key):
+    assert top(tutor, question) == key
+
+
+def test_semantic_side_finds_a_unit_sharing_no_word_with_the_question(tutor):
+    q = tutor.understand("insects and birds")
+    r = tutor.retriever.retrieve(q)
+    found = {tutor.units[c.unit].key for c in r.candidates if c.lexical_rank is None}
+    assert found, "some candidates come from the semantic ranking alone"
+
+
+def test_a_named_year_prefers_units_that_speak_of_it(tutor):
+    q = tutor.understand("steel output 1958")
+    r = tutor.retriever.retrieve(q)
+    assert all(1958 in tutor.units[c.unit].years for c in r.candidates[:2])
+
+
+def test_unknown_words_are_reported_with_their_commonness(tutor):
+    q = tutor.understand("what is the capital of france")
+    assert "france" in q.unknown and q.unknown_common > 0.5

@@ -1,0 +1,29 @@
+"""Every record kind becomes an answer unit with its own sources."""
+
+from bot.engine.units import build_units, readable_date
+
+
+def test_every_record_kind_is_a_unit(small_kb):
+    units = build_units(small_kb)
+    kinds = {u.kind for u in units}
+    assert kinds == {"passage", "glossary", "timeline", "dispute", "series"}
+    assert len({u.key for u in units}) == len(units)
+    assert all(u.sources for u in units), "whatever answers can be cited"
+
+
+def test_series_unit_gives_each_line_for_its_year(small_kb):
+    unit = next(u for u in build_units(small_kb) if u.key == "series:steel-output:1958")
+    assert unit.years == {1958}
+    assert "Official: 8 million tonnes" in unit.text and "1958" in unit.text
+
+
+def test_dispute_unit_names_everyone_who_estimated(small_kb):
+    unit = next(u for u in build_units(small_kb) if u.key == "dispute:famine-deaths")
+    assert "Peng Xizhe" in unit.meta and "Frank Dikötter" in unit.meta
+    assert unit.disputes == ("famine-deaths",)
+
+
+def test_timeline_dates_read_as_dates():
+    assert readable_date("1959-07-14") == "14 July 1959"
+    assert readable_date("1958-08") == "August 1958"
+    assert readable_date("1960") == "1960"
