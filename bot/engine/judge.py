@@ -32,6 +32,7 @@ FEATURES = (
     "year_match",  # the question names no year, or the best unit speaks of one it names
     "rest_coverage",  # share of what the question asks beyond the entities it names that the best unit holds
     "specific_weight",  # how much specific vocabulary the question has at all (log): "ok cool" has none
+    "agreement",  # both rankings put the best unit near the top: 1/(1 + lexical rank) + 1/(1 + semantic rank)
 )
 
 
@@ -47,6 +48,7 @@ def features(r: Retrieval, entity_match: bool, year_match: bool, rest_coverage: 
             "terms": math.log1p(len(q.own)),
             "year_match": float(not q.years),
             "specific_weight": specific_weight,
+            "agreement": 0.0,
         }
     second = r.candidates[1].fused if len(r.candidates) > 1 else 0.0
     return {
@@ -65,6 +67,7 @@ def features(r: Retrieval, entity_match: bool, year_match: bool, rest_coverage: 
         "year_match": float(year_match),
         "rest_coverage": rest_coverage,
         "specific_weight": specific_weight,
+        "agreement": sum(1.0 / (1 + rank) for rank in (best.lexical_rank, best.semantic_rank) if rank is not None),
     }
 
 

@@ -15,7 +15,7 @@ import numpy as np
 from bot.engine.index import Document, Index
 from bot.engine.index import Query as TermQuery
 from bot.engine.semantic import Embedder, VectorIndex
-from bot.engine.text import tokenize
+from bot.engine.text import content_words, stem
 from bot.engine.understand import Query
 from bot.engine.units import Unit
 
@@ -24,6 +24,7 @@ from bot.engine.units import Unit
 class RetrieveSettings:
     lexical_k: int = 30
     semantic_k: int = 30
+    fusion: str = "rrf"  # "rrf" (reciprocal rank fusion) or "score" (scaled scores, summed)
     rrf_k: float = 8.0  # small: our lists are short, and the top ranks should count most
     semantic_weight: float = 0.8  # the semantic list's share in the fusion (lexical: 1)
     undated: float = 0.5  # a unit silent on the year the question names
@@ -69,8 +70,9 @@ class Retrieval:
         return self.candidates[0] if self.candidates else None
 
 
-def unit_document(u: Unit) -> Document:
-    return Document(tuple(tokenize(f"{u.text} {u.quote}")), tuple(tokenize(f"{u.meta} {(u.topic or '').replace('_', ' ')}")))
+def unit_words(u: Unit) -> tuple[list[str], list[str]]:
+    """A unit's body and meta words, before stemming (read once: they feed the index and the speller)."""
+    return content_words(f"{u.text} {u.quote}"), content_words(f"{u.meta} {(u.topic or '').replace('_', ' ')}")
 
 
 def unit_semantic_text(u: Unit) -> str:
@@ -81,17 +83,20 @@ class Retriever:
     def __init__(self, units: tuple[Unit, ...], embedder: Embedder, settings: RetrieveSettings | None = None):
         self.units = units
         self.settings = settings or RetrieveSettings()
-        self.index = Index([unit_document(u) for u in units])
+        words = [unit_words(u) for u in units]
+        self.vocabulary = frozenset(w for body, meta in words for w in (*body, *meta))
+        self.documents = [Document(tuple(map(stem, body)), tuple(map(stem, meta))) for body, meta in words]
+        self.index = Index(self.documents)
         self.embedder = embedder
         # Each unit is embedded whole and, separately, each question it answers: a student's phrasing
         # is often nearest one of those questions (an FAQ match) rather than the unit's prose.
-        texts = [unit_semantic_text(u) for u in units]
-        owner = list(range(len(units)))
-        for i, u in enumerate(units):
-            texts += list(u.questions)
-            owner += [i] * len(u.questions)
-        self.vectors = VectorIndex(embedder.embed(texts))
-        self._owner = np.asarray(owner, dtype=np.int64)
+        texts, starts = [], []
+        for u in units:  # each unit's vectors side by side: its text, then its questions
+            starts.append(len(texts))
+            texts += [unit_semantic_text(u), *u.questions]
+        self.vectors = VectorIndex(self.embedder.embed(texts))
+        self._starts = np.asarray(starts, dtype=np.int64)
+        self._owner = np.repeat(np.arange(len(units)), np.diff(np.append(self._starts, len(texts))))
         self._kind_prior = dict(self.settings.kind_prior)
         self._entity_units: dict[str, set[int]] = {}
         self.broad: frozenset[str] = frozenset()  # entities too many units are about to mark a subject
@@ -111,13 +116,9 @@ class Retriever:
         hits = self.index.search(term_query, k=s.lexical_k, focus=q.focus()) if q.terms else []
         qvec = self.embedder.embed_one(q.semantic_text or q.text)
         sem_ids, sem_sims = self._semantic(qvec, s.semantic_k)
-        fused: dict[int, float] = {}
         lex = {h.doc: (r, h) for r, h in enumerate(hits)}
         sem = {int(u): (r, float(v)) for r, (u, v) in enumerate(zip(sem_ids, sem_sims, strict=True))}
-        for doc, (r, _) in lex.items():
-            fused[doc] = fused.get(doc, 0.0) + 1.0 / (s.rrf_k + r + 1)
-        for doc, (r, _) in sem.items():
-            fused[doc] = fused.get(doc, 0.0) + s.semantic_weight / (s.rrf_k + r + 1)
+        fused = self._fuse(lex, sem)
         focus = q.focus()
         weighted = [(t, w * self.index.weight(t)) for t, w in focus.items()]
         about = {u for e in q.entities if e.id not in self.broad for u in self._entity_units.get(e.id, ())}
@@ -145,19 +146,39 @@ class Retriever:
         parts = tuple(self._part(q, p) for p in q.parts)
         return Retrieval(q, tuple(candidates), query_weight, known, float(sem_sims[0]) if len(sem_sims) else 0.0, parts)
 
+    def _fuse(self, lex: dict, sem: dict) -> dict[int, float]:
+        """Reciprocal rank fusion ("rrf"), or a weighted sum of scores scaled to the best ("score")."""
+        s = self.settings
+        fused: dict[int, float] = {}
+        if s.fusion == "rrf":
+            for doc, (r, _) in lex.items():
+                fused[doc] = fused.get(doc, 0.0) + 1.0 / (s.rrf_k + r + 1)
+            for doc, (r, _) in sem.items():
+                fused[doc] = fused.get(doc, 0.0) + s.semantic_weight / (s.rrf_k + r + 1)
+            return fused
+        top_lex = max((h.score for _, h in lex.values()), default=0.0) or 1.0
+        sims = [v for _, v in sem.values()]
+        low, high = (min(sims), max(sims)) if sims else (0.0, 1.0)
+        for doc, (_, h) in lex.items():
+            fused[doc] = h.score / top_lex
+        for doc, (_, v) in sem.items():
+            fused[doc] = fused.get(doc, 0.0) + s.semantic_weight * (v - low) / ((high - low) or 1.0)
+        return fused
+
     def _semantic(self, qvec: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """The k units nearest the question: each by its best vector (its text or one of its questions)."""
+        if not qvec.any():
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
+        if self.vectors.centroids is None:  # every vector scored: the best of each unit's run
+            best = np.maximum.reduceat(self.vectors.vectors @ qvec, self._starts)
+            k = min(k, len(best))
+            top = np.argpartition(-best, k - 1)[:k]
+            top = top[np.argsort(-best[top], kind="stable")]
+            return top, best[top]
         ids, sims = self.vectors.search(qvec, 4 * k)
-        units, best = [], []
-        seen: set[int] = set()
-        for i, sim in zip(self._owner[ids], sims, strict=True):
-            if int(i) not in seen:
-                seen.add(int(i))
-                units.append(int(i))
-                best.append(float(sim))
-                if len(units) == k:
-                    break
-        return np.asarray(units, dtype=np.int64), np.asarray(best, dtype=np.float32)
+        owners, first = np.unique(self._owner[ids], return_index=True)
+        order = np.argsort(-sims[first], kind="stable")[:k]
+        return owners[order], sims[first][order]
 
     def _part(self, q: Query, terms: tuple[str, ...]) -> tuple[Candidate, ...]:
         """One part of a comparison, retrieved lexically with the question's years."""

@@ -10,8 +10,12 @@ import re
 import unicodedata
 from functools import lru_cache
 
+import gzip
+import importlib.util
+from pathlib import Path
+
+import msgpack
 import Stemmer
-from wordfreq import zipf_frequency
 
 _STEMMER = Stemmer.Stemmer("english")
 
@@ -130,10 +134,26 @@ def content_words(text: str) -> list[str]:
     return [w for w in words(text) if w not in STOP_WORDS and (len(w) > 1 or w.isdigit() or not w.isascii())]
 
 
+@lru_cache(maxsize=1)
+def _zipf_table() -> dict[str, float]:
+    """wordfreq's small English list, read from its data file: importing wordfreq itself costs a
+    sixth of a second (langcodes, ftfy) that a cold start cannot spare. The file is a "cBpack":
+    after a header, bucket i lists the words of frequency -i centibels, i.e. Zipf 9 - i/100."""
+    spec = importlib.util.find_spec("wordfreq")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the wordfreq package is not installed (pip install wordfreq)")
+    path = Path(next(iter(spec.submodule_search_locations))) / "data" / "small_en.msgpack.gz"
+    with gzip.open(path) as f:
+        header, *buckets = msgpack.load(f, raw=False)
+    if header.get("format") != "cB":
+        raise RuntimeError(f"{path}: not a wordfreq cBpack file")
+    return {w: 9.0 - i / 100.0 for i, bucket in enumerate(buckets) for w in bucket}
+
+
 @lru_cache(maxsize=65536)
 def commonness(word: str) -> float:
     """How everyday an English word is, 0 (rare or unknown) to 1 (the commonest), from wordfreq's
     Zipf scale: "people" 0.78, "steel" 0.59, "famine" 0.45, "xinyang" 0."""
     if not word.isascii() or not word.isalpha():
         return 0.0
-    return min(1.0, zipf_frequency(word, "en", wordlist="small") / 8.0)
+    return min(1.0, _zipf_table().get(word, 0.0) / 8.0)

@@ -13,7 +13,7 @@ from bot.engine.records import Dispute, KnowledgeBase
 from bot.engine.retrieve import Candidate, Retrieval, Retriever, RetrieveSettings
 from bot.engine.semantic import Embedder, load_model
 from bot.engine.spelling import Speller
-from bot.engine.text import content_words, tokenize, words
+from bot.engine.text import words
 from bot.engine.understand import DialogueState, Query, Understander
 from bot.engine.units import Unit, build_units
 
@@ -47,9 +47,9 @@ class Tutor:
         self.memory = memory or ConversationMemory()
         self.units: tuple[Unit, ...] = build_units(kb)
         self.retriever = Retriever(self.units, embedder or load_model(), self.settings.retrieve)
-        vocabulary = (w for u in self.units for w in content_words(f"{u.meta} {u.text}"))
-        self.understander = Understander(kb, Speller(vocabulary), frozenset(self.retriever.index.postings))
-        self.about = [self._about(u) for u in self.units]
+        speller = Speller(self.retriever.vocabulary)
+        self.understander = Understander(kb, speller, frozenset(self.retriever.index.postings))
+        self.about = [self._about(u, doc.meta) for u, doc in zip(self.units, self.retriever.documents, strict=True)]
         self.retriever.link_entities(self.about)
         self.understander.broad = self.retriever.broad
         self.judge = judge or Judge.load()
@@ -59,12 +59,12 @@ class Tutor:
     def passages(self):
         return self.kb.passages
 
-    def _about(self, u: Unit) -> tuple[str, ...]:
-        """The glossary entities a unit is about: its own entry, or those its title and meta name."""
+    def _about(self, u: Unit, meta: tuple[str, ...]) -> tuple[str, ...]:
+        """The glossary entities a unit is about: its own entry, or those its meta (title, questions,
+        keywords, aliases; a timeline event's text) names."""
         if u.kind == "glossary":
             return (u.id,)
-        found = self.understander.find_entities(tokenize(u.meta if u.kind != "timeline" else u.text))
-        return tuple(e.id for e in found)
+        return tuple(e.id for e in self.understander.find_entities(list(meta)))
 
     # ----- the pipeline ---------------------------------------------------------------------
     def ask(self, question: str, conversation: str | None = None) -> Answer:
