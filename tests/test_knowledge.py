@@ -101,7 +101,11 @@ def test_passages_stating_a_disputed_figure_name_the_dispute(shipped_kb):
             r"\s+" + re.escape(dispute.unit) + (r"\b[^.]{0,40}\b(deaths?|died|dead|starv)" if dispute.unit == "million" else "")
         )
         figures = {number(e.value, dispute.unit) for e in dispute.estimates if e.value is not None}
+        # A dispute about one place ("...in Sichuan?") concerns only passages that name that place.
+        places = set(re.findall(r"(?<!^)\b[A-Z][a-z]+", dispute.question)) - {"China", "Chinese", "Great", "Leap", "Forward"}
         for p in shipped_kb.passages:
+            if places and not any(place in p.text for place in places):
+                continue
             for fig in figures:
                 pattern = r"(?<![\d.,])" + re.escape(fig) + after
                 if re.search(pattern, p.text) and dispute.id not in p.disputes:

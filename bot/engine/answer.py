@@ -83,7 +83,14 @@ class Answer:
             "abstained": self.abstained,
             "text": self.text,
             "passages": [
-                {"id": p.id, "kind": p.kind, "title": p.title, "score": p.score, "text": p.text, "sources": [asdict(s) for s in p.sources]}
+                {
+                    "id": p.id,
+                    "kind": p.kind,
+                    "title": p.title,
+                    "score": p.score,
+                    "text": p.text,
+                    "sources": [asdict(s) for s in p.sources],
+                }
                 for p in self.passages
             ],
             "disputes": [d.to_dict() for d in self.disputes],

@@ -33,10 +33,13 @@ FEATURES = (
     "rest_coverage",  # share of what the question asks beyond the entities it names that the best unit holds
     "specific_weight",  # how much specific vocabulary the question has at all (log): "ok cool" has none
     "agreement",  # both rankings put the best unit near the top: 1/(1 + lexical rank) + 1/(1 + semantic rank)
+    "present_match",  # the question asks about today, and the best unit speaks of today (1 when it does not ask)
 )
 
 
-def features(r: Retrieval, entity_match: bool, year_match: bool, rest_coverage: float, specific_weight: float) -> dict[str, float]:
+def features(
+    r: Retrieval, entity_match: bool, year_match: bool, rest_coverage: float, specific_weight: float, present_match: bool
+) -> dict[str, float]:
     q, best = r.query, r.best
     if best is None:
         return dict.fromkeys(FEATURES, 0.0) | {
@@ -49,6 +52,7 @@ def features(r: Retrieval, entity_match: bool, year_match: bool, rest_coverage: 
             "year_match": float(not q.years),
             "specific_weight": specific_weight,
             "agreement": 0.0,
+            "present_match": float(not q.asks("present")),
         }
     second = r.candidates[1].fused if len(r.candidates) > 1 else 0.0
     return {
@@ -68,6 +72,7 @@ def features(r: Retrieval, entity_match: bool, year_match: bool, rest_coverage: 
         "rest_coverage": rest_coverage,
         "specific_weight": specific_weight,
         "agreement": sum(1.0 / (1 + rank) for rank in (best.lexical_rank, best.semantic_rank) if rank is not None),
+        "present_match": float(present_match),
     }
 
 
@@ -83,8 +88,12 @@ class Judge:
     def load(cls, path: Path = MODEL_FILE) -> Judge:
         data = json.loads(path.read_text(encoding="utf-8"))
         if tuple(data["features"]) != FEATURES:
-            raise ValueError(f"{path}: trained on features {data['features']}, this code reads {list(FEATURES)}; run glf-tutor calibrate")
-        return cls(tuple(data["mean"]), tuple(data["scale"]), tuple(data["coef"]), float(data["intercept"]), float(data["threshold"]))
+            raise ValueError(
+                f"{path}: trained on features {data['features']}, this code reads {list(FEATURES)}; run glf-tutor calibrate"
+            )
+        return cls(
+            tuple(data["mean"]), tuple(data["scale"]), tuple(data["coef"]), float(data["intercept"]), float(data["threshold"])
+        )
 
     @classmethod
     def permissive(cls) -> Judge:
@@ -93,7 +102,9 @@ class Judge:
         return cls((0.0,) * n, (1.0,) * n, (0.0,) * n, 0.0, 0.0)
 
     def probability(self, x: dict[str, float]) -> float:
-        z = self.intercept + sum(c * (x[f] - m) / s for f, m, s, c in zip(FEATURES, self.mean, self.scale, self.coef, strict=True))
+        z = self.intercept + sum(
+            c * (x[f] - m) / s for f, m, s, c in zip(FEATURES, self.mean, self.scale, self.coef, strict=True)
+        )
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
     def answers(self, x: dict[str, float]) -> bool:

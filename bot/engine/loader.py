@@ -338,7 +338,7 @@ def _period(rec: _Record) -> tuple[int, int] | None:
     return None
 
 
-PASSAGE_FIELDS = ("id", "topic", "title", "question", "questions", "text", "sources", "quote", "keywords", "aliases", "disputes", "period")
+PASSAGE_FIELDS = ("id", "topic", "title", "questions", "text", "sources", "quote", "keywords", "aliases", "disputes", "period")
 
 
 def _passage(rec: _Record, topic: str) -> Passage | None:
@@ -383,13 +383,14 @@ def _passage(rec: _Record, topic: str) -> Passage | None:
 
 
 def _questions(rec: _Record) -> tuple[str, ...]:
-    """`questions` (and the older single `question`, kept first): unique across the knowledge base."""
-    single = rec.text("question", False)
-    many = rec.text_list("questions")
-    if len(many) > MAX_QUESTIONS:
-        rec.problem(f"'questions' has {len(many)} questions (at most {MAX_QUESTIONS})")
-    out = tuple(dict.fromkeys(([single] if single else []) + list(many)))
-    for q in out:
+    """`questions`: the questions students type that the passage answers, unique across the knowledge base."""
+    out = rec.text_list("questions")
+    if len(out) > MAX_QUESTIONS:
+        rec.problem(f"'questions' has {len(out)} questions (at most {MAX_QUESTIONS})")
+    for i, q in enumerate(out):
+        if q in out[:i]:
+            rec.problem(f"'questions[{i}]' repeats '{q}'")
+            continue
         key = " ".join(q.casefold().split())
         other = rec.checker.questions.setdefault(key, rec.name)
         if other != rec.name:
@@ -565,7 +566,8 @@ def check_knowledge(root: Path | str | None = None) -> tuple[KnowledgeBase | Non
         topic = path.stem
         passages += _collect(checker, root, f"passages/{path.name}", PASSAGE_FIELDS, lambda r, t=topic: _passage(r, t))
     disputes = _collect(checker, root, "disputes.yaml", ("id", "question", "unit", "estimates", "why_they_differ"), _dispute)
-    glossary = _collect(checker, root, "glossary.yaml", ("id", "term", "kind", "chinese", "aliases", "definition", "sources"), _glossary)
+    glossary_fields = ("id", "term", "kind", "chinese", "aliases", "definition", "sources")
+    glossary = _collect(checker, root, "glossary.yaml", glossary_fields, _glossary)
     timeline = _collect(checker, root, "timeline.yaml", ("id", "date", "event", "sources"), _timeline)
     quiz = _collect(
         checker,

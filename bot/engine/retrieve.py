@@ -31,7 +31,13 @@ class RetrieveSettings:
     about_entity: float = 1.4  # a unit about an entity the question names...
     entity_spread: float = 0.04  # ...unless that entity is the subject of more than this share of all units
     coverage_floor: float = 0.5  # fused score times (floor + coverage): a unit must hold what is asked
-    kind_prior: tuple[tuple[str, float], ...] = (("passage", 1.0), ("glossary", 0.9), ("timeline", 0.75), ("dispute", 0.9), ("series", 0.6))
+    kind_prior: tuple[tuple[str, float], ...] = (
+        ("passage", 1.0),
+        ("glossary", 0.9),
+        ("timeline", 0.75),
+        ("dispute", 0.9),
+        ("series", 0.6),
+    )
     intent_prior: tuple[tuple[str, str, float], ...] = (
         ("date", "timeline", 1.5),
         ("amount", "dispute", 1.5),
@@ -138,7 +144,9 @@ class Retriever:
                 matched = frozenset(t for t in q.terms if t in self.index.doc_terms[doc])
             score *= s.coverage_floor + coverage
             semantic = sem[doc][1] if doc in sem else self.vectors.similarity(qvec, doc)  # the unit's own text
-            candidates.append(Candidate(doc, score, lexical, coverage, semantic, lrank, sem[doc][0] if doc in sem else None, matched))
+            candidates.append(
+                Candidate(doc, score, lexical, coverage, semantic, lrank, sem[doc][0] if doc in sem else None, matched)
+            )
         candidates.sort(key=lambda c: c.fused, reverse=True)
         own = [t for t in q.own if not t.isdigit()]
         known = sum(1 for t in own if self.index.known(t)) / len(own) if own else 0.0
@@ -182,8 +190,17 @@ class Retriever:
 
     def _part(self, q: Query, terms: tuple[str, ...]) -> tuple[Candidate, ...]:
         """One part of a comparison, retrieved lexically with the question's years."""
-        sub = Query(" ".join(terms), {t: q.terms.get(t, 1.0) for t in terms}, terms, q.entities, q.intents - {"compare"},
-                    q.years, (), semantic_text=" ".join(terms), specificity=q.specificity)
+        sub = Query(
+            " ".join(terms),
+            {t: q.terms.get(t, 1.0) for t in terms},
+            terms,
+            q.entities,
+            q.intents - {"compare"},
+            q.years,
+            (),
+            semantic_text=" ".join(terms),
+            specificity=q.specificity,
+        )
         hits = self.index.search(TermQuery(dict(sub.terms)), k=5, focus=sub.focus())
         out = []
         for r, h in enumerate(hits):
@@ -206,4 +223,3 @@ class Retriever:
         if q.intents & {"amount", "deaths"} and q.intents & {"amount", "high", "low"}:
             prior *= s.amount_prior[0] if unit.states_amount else s.amount_prior[1]
         return prior
-

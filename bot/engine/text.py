@@ -6,12 +6,11 @@ numbers kept ("1958", "10.7", "26,000" -> "26000"), CJK characters kept one per 
 
 from __future__ import annotations
 
+import gzip
+import importlib.util
 import re
 import unicodedata
 from functools import lru_cache
-
-import gzip
-import importlib.util
 from pathlib import Path
 
 import msgpack
@@ -49,6 +48,10 @@ _WORD_MAP = {
     "ur": "your",
     "wat": "what",
     "r": "are",
+    "wer": "were",
+    "wen": "when",
+    "cud": "could",
+    "shud": "should",
     "wut": "what",
     "y": "why",
     "cuz": "because",

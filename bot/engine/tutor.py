@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.engine import compose, scope
 from bot.engine.answer import Answer
@@ -30,7 +30,7 @@ class TutorSettings:
     extra_coverage: float = 0.5  # ...and it covers this share of the question
     max_units: int = 3
     n_followups: int = 3
-    retrieve: RetrieveSettings = RetrieveSettings()
+    retrieve: RetrieveSettings = field(default_factory=RetrieveSettings)
 
 
 class Tutor:
@@ -44,15 +44,15 @@ class Tutor:
     ):
         self.kb = kb
         self.settings = settings or TutorSettings()
-        self.memory = memory or ConversationMemory()
+        self.memory = memory if memory is not None else ConversationMemory()  # an empty memory is falsy (__len__)
         self.units: tuple[Unit, ...] = build_units(kb)
-        self.retriever = Retriever(self.units, embedder or load_model(), self.settings.retrieve)
+        self.retriever = Retriever(self.units, embedder if embedder is not None else load_model(), self.settings.retrieve)
         speller = Speller(self.retriever.vocabulary)
         self.understander = Understander(kb, speller, frozenset(self.retriever.index.postings))
         self.about = [self._about(u, doc.meta) for u, doc in zip(self.units, self.retriever.documents, strict=True)]
         self.retriever.link_entities(self.about)
         self.understander.broad = self.retriever.broad
-        self.judge = judge or Judge.load()
+        self.judge = judge if judge is not None else Judge.load()
         self._by_key = {u.key: i for i, u in enumerate(self.units)}
 
     @property
@@ -90,7 +90,7 @@ class Tutor:
         r = self.retriever.retrieve(q)
         if not self.judge.answers(self.features(r)):
             return self._abstain(question, r), None
-        return self._answer(r, state)
+        return self._answer(r, state, question)
 
     def features(self, r: Retrieval) -> dict[str, float]:
         best, q = r.best, r.query
@@ -102,7 +102,8 @@ class Tutor:
         rest_weight = sum(w * index.weight(t) for t, w in rest.items())
         held = sum(w * index.weight(t) for t, w in rest.items() if best is not None and t in index.doc_terms[best.unit])
         specific = math.log1p(sum(q.specificity.get(t, 1.0) * index.weight(t) for t in q.own))
-        return features(r, entity, year, held / rest_weight if rest_weight else 1.0, specific)
+        present = not q.asks("present") or (best is not None and self.units[best.unit].speaks_of_present)
+        return features(r, entity, year, held / rest_weight if rest_weight else 1.0, specific, present)
 
     # ----- choosing what to show --------------------------------------------------------------
     def _pick(self, r: Retrieval) -> list[Candidate]:
@@ -121,7 +122,9 @@ class Tutor:
             for y in sorted(r.query.years):
                 i = self._by_key.get(f"series:{series}:{y}")
                 if i is not None and i != best.unit and len(picked) < s.max_units:
-                    picked.append(next((c for c in r.candidates if c.unit == i), Candidate(i, 0, 0, 0, 0, None, None, frozenset())))
+                    picked.append(
+                        next((c for c in r.candidates if c.unit == i), Candidate(i, 0, 0, 0, 0, None, None, frozenset()))
+                    )
             return picked
         for c in r.candidates[1:]:
             if len(picked) >= s.max_units:
@@ -137,7 +140,9 @@ class Tutor:
         ids = [u.id for u in units if u.kind == "dispute"]
         asks_amount = bool(q.intents & {"amount", "deaths", "high", "low", "compare"})
         best = r.candidates[0].fused
-        near = {self.units[c.unit].id for c in r.candidates if self.units[c.unit].kind == "dispute" and c.fused >= DISPUTE_NEAR * best}
+        near = {
+            self.units[c.unit].id for c in r.candidates if self.units[c.unit].kind == "dispute" and c.fused >= DISPUTE_NEAR * best
+        }
         stating = units[:2] + ([self.units[c.unit] for c in r.candidates[:3]] if asks_amount else [])
         for u in stating:
             for d in u.disputes:
@@ -149,14 +154,20 @@ class Tutor:
                 ids.append(d)
         return [self.kb.disputes[d] for d in ids[:2]]
 
-    def _answer(self, r: Retrieval, state: DialogueState | None) -> tuple[Answer, DialogueState]:
+    def _answer(self, r: Retrieval, state: DialogueState | None, question: str | None = None) -> tuple[Answer, DialogueState]:
         picked = self._pick(r)
         units = [self.units[c.unit] for c in picked]
         disputes = self._disputes(r, units)
         followups = self._followups(r, {u.key for u in units}, disputes)
         superlative = "high" if r.query.asks("high") else "low" if r.query.asks("low") else None
-        answer = compose.compose(self.kb, r.query.text, [(u, c.fused) for u, c in zip(units, picked, strict=True)], disputes,
-                                 followups, superlative if disputes else None)
+        answer = compose.compose(
+            self.kb,
+            r.query.text if question is None else question,
+            [(u, c.fused) for u, c in zip(units, picked, strict=True)],
+            disputes,
+            followups,
+            superlative if disputes else None,
+        )
         shown = tuple(f"{p.kind}:{p.id}" for p in answer.passages)
         entities = tuple(dict.fromkeys(e for u in units[:1] for e in self.about[self._by_key[u.key]]))
         new_state = self.understander.state_after(r.query, entities, shown, tuple(d.id for d in answer.disputes), state)

@@ -18,19 +18,30 @@ from bot.engine.units import years_in
 
 # What a question asks for, read from the vocabulary of asking (not from its subject).
 INTENTS: dict[str, re.Pattern[str]] = {
-    "definition": re.compile(r"^(who|what)( (is|was|were|are)| s)\b|\bwhat (does|did) .+ mean\b|\bdefin|\bmeaning of\b|\bwho (is|was)\b"),
+    "definition": re.compile(
+        r"^(who|what)( (is|was|were|are)| s)\b|\bwhat (does|did) .+ mean\b|\bdefin|\bmeaning of\b|\bwho (is|was)\b"
+    ),
     "date": re.compile(r"\bwhen\b|\bwhat (year|date|month)\b|\bwhich year\b|\bdates?\b"),
-    "amount": re.compile(r"\bhow (many|much|big|large|high|far|bad)\b|\bnumber of\b|\bpercent|\bproportion\b|\bshare of\b|\bfigures?\b|\bstatistic|\bestimat|\btoll\b|\bcount\b"),
-    "deaths": re.compile(r"\b(died|die|dead|deaths?|death toll|killed|starved|perished|victims|casualties|fatalities|mortality)\b"),
+    "amount": re.compile(
+        r"\bhow (many|much|big|large|high|far|bad)\b|\bnumber of\b|\bpercent|\bproportion\b|\bshare of\b"
+        r"|\bfigures?\b|\bstatistic|\bestimat|\btoll\b|\bcount\b"
+    ),
+    "deaths": re.compile(
+        r"\b(died|die|dead|deaths?|death toll|killed|starved|perished|victims|casualties|fatalities|mortality)\b"
+    ),
     "cause": re.compile(r"\bwhy\b|\bcaus|\breasons?\b|\bblame|\bresponsib|\bfault\b|\bhow come\b|\bled to\b"),
     "compare": re.compile(r"\bvs\b|\bversus\b|\bcompar|\bdifference between\b|\bdiffer(ed)? from\b|\bcontrast\b"),
-    "summary": re.compile(r"\btl ?;? ?dr\b|\bsumm|\boverview\b|\bnutshell\b|\beli ?5\b|\blike (i ?m|i am) (5|five)\b|\bshort version\b|\bbriefly\b|\bbasics\b|\bin short\b|\bquick(ly)?\b"),
+    "summary": re.compile(
+        r"\btl ?;? ?dr\b|\bsumm|\boverview\b|\bnutshell\b|\beli ?5\b|\blike (i ?m|i am) (5|five)\b"
+        r"|\bshort version\b|\bbriefly\b|\bbasics\b|\bin short\b|\bquick(ly)?\b"
+    ),
     "high": re.compile(r"\b(highest|largest|biggest|maximum|most|worst|greatest|top)\b"),
     "low": re.compile(r"\b(lowest|smallest|least|minimum|fewest)\b"),
     "fate": re.compile(r"\bwhat (happened|became) (to|of)\b|\blater (life|years)\b|\bfate\b|\bend(ed)? up\b|\bafterwards?\b"),
     "present": re.compile(r"\b(today|nowadays|currently|these days|right now|now)\b"),
     "invent": re.compile(
-        r"\bmake up\b|\bmade up\b|\binvent (a|an|some)\b|\bpretend\b|\bimagine\b|\bwrite (me )?(a |an )?(poem|story|song|essay|rap|fiction|haiku)"
+        r"\bmake up\b|\bmade up\b|\binvent (a|an|some)\b|\bpretend\b|\bimagine\b"
+        r"|\bwrite (me )?(a |an )?(poem|story|song|essay|rap|fiction|haiku)"
         r"|\brole ?play\b|\bact as\b|\bignore (all |any |your |the |previous |prior |above )*(instructions|rules|prompt)"
         r"|\bsystem prompt\b|\bjailbreak\b|\bfake (a |an )?quote\b|\bwhat if\b|\bhypothetical"
     ),
@@ -39,7 +50,9 @@ PERSON_PRONOUNS = frozenset("he him his she her hers himself herself".split())
 PLACE_PRONOUNS = frozenset({"there"})
 THING_PRONOUNS = frozenset("it its that this those these they them their".split())
 # Openings that hang a question on the previous one: "what about sichuan", "and in 1961?".
-CONTINUATION = re.compile(r"^(and|also|but|so|ok|okay)?\s*(what|how) about\b|^and\b|^also\b|^what of\b|^same (for|with)\b|^then\b")
+CONTINUATION = re.compile(
+    r"^(and|also|but|so|ok|okay)?\s*(what|how) about\b|^and\b|^also\b|^what of\b|^same (for|with)\b|^then\b"
+)
 COMPARE_SPLIT = re.compile(r"\s+(?:vs\.?|versus|compared (?:to|with)|against)\s+|\s+and\s+")
 # Chat filler that would otherwise leave search terms behind ("eli5" -> "eli", "5").
 FILLER = re.compile(r"\beli ?5\b|\blike (i ?a?m|i am|im) (5|five|a (kid|child|baby))\b|\btl ?; ?dr\b", re.I)
@@ -104,7 +117,7 @@ class Understander:
         # Phrase -> entity ids: the term and each alias, as search terms ("mao tse-tung" -> mao, tse, tung).
         self.phrases: dict[tuple[str, ...], set[str]] = {}
         for g in kb.glossary:
-            for name in (g.term, *g.aliases, *( [g.chinese] if g.chinese else [])):
+            for name in (g.term, *g.aliases, *([g.chinese] if g.chinese else [])):
                 key = tuple(tokenize(name))
                 if key:
                     self.phrases.setdefault(key, set()).add(g.id)
@@ -112,15 +125,16 @@ class Understander:
         self.broad: frozenset[str] = frozenset()  # entities so many units are about that they name no subject
 
     # ----- words ------------------------------------------------------------------------------
-    def read_terms(self, text: str) -> tuple[list[str], set[str], list[str], float, dict[str, float]]:
+    def read_terms(self, text: str) -> tuple[list[str], set[str], list[str], float, dict[str, float], dict[str, str]]:
         """(terms, guessed terms, unknown words, commonness of the most ordinary unknown word,
-        term -> specificity)."""
-        out, guessed, unknown, common, specific = [], set(), [], 0.0, {}
+        term -> specificity, misspelt word -> its correction)."""
+        out, guessed, unknown, common, specific, fixes = [], set(), [], 0.0, {}, {}
         for w in content_words(text):
             t = stem(w)
             if not (t in self.known_terms or w.isdigit()):
                 fixed = self.speller.correct(w)
                 if fixed is not None and stem(fixed) in self.known_terms:
+                    fixes[w] = fixed
                     t, w = stem(fixed), fixed
                     guessed.add(t)
                 else:
@@ -128,7 +142,7 @@ class Understander:
                     common = max(common, commonness(w))
             out.append(t)
             specific[t] = min(specific.get(t, 1.0), 1.0 - SPECIFICITY_DROP * commonness(w))
-        return list(dict.fromkeys(out)), guessed, unknown, common, specific
+        return list(dict.fromkeys(out)), guessed, unknown, common, specific, fixes
 
     def find_entities(self, terms: list[str], context: tuple[str, ...] = ()) -> list[Entity]:
         """Glossary entities named in the terms, longest phrase first; an ambiguous name ("peng")
@@ -152,7 +166,10 @@ class Understander:
     def understand(self, question: str, state: DialogueState | None = None) -> Query:
         text = " ".join(words(question))  # chat-speak mapped: "wat r the communes" -> "what r the communes"
         intents = frozenset(name for name, rx in INTENTS.items() if rx.search(text))
-        own, guessed, unknown, common, specificity = self.read_terms(FILLER.sub(" ", question))
+        plain = FILLER.sub(" ", question)
+        own, guessed, unknown, common, specificity, fixes = self.read_terms(plain)
+        # The semantic model reads the question as meant: chat-speak mapped, misspellings corrected.
+        semantic = " ".join(fixes.get(w, w) for w in words(plain)) or question.strip()
         context_ids = tuple(e for ids in (state.entities.values() if state else ()) for e in ids)
         entities = self.find_entities(own, context_ids)
         years = frozenset(y for y in years_in(question) if 1900 <= y <= 2030)
@@ -164,8 +181,19 @@ class Understander:
             for t in e.terms:
                 terms.setdefault(t, EXPANSION_WEIGHT)
         parts = self._parts(question, intents)
-        query = Query(question.strip(), terms, tuple(own), tuple(entities), intents, years, parts, tuple(unknown), common,
-                      semantic_text=question.strip(), specificity=specificity)
+        query = Query(
+            question.strip(),
+            terms,
+            tuple(own),
+            tuple(entities),
+            intents,
+            years,
+            parts,
+            tuple(unknown),
+            common,
+            semantic_text=semantic,
+            specificity=specificity,
+        )
         if state is None or not state.question:
             return query
         return self._resolve(query, state, surface, text)
@@ -228,11 +256,31 @@ class Understander:
         # previous question ("what about sichuan?" reads the previous question's frame).
         referred = [e.term for e in entities if e not in q.entities]
         semantic = f"{q.text} {' '.join(referred) if referred else state.question}"
-        return Query(q.text, terms, q.own, tuple(entities), intents, years, q.parts, q.unknown, q.unknown_common, True,
-                     disputes, semantic, q.specificity, tuple(refer))
+        return Query(
+            q.text,
+            terms,
+            q.own,
+            tuple(entities),
+            intents,
+            years,
+            q.parts,
+            q.unknown,
+            q.unknown_common,
+            True,
+            disputes,
+            semantic,
+            q.specificity,
+            tuple(refer),
+        )
 
-    def state_after(self, q: Query, unit_entities: tuple[str, ...], units: tuple[str, ...], disputes: tuple[str, ...],
-                    previous: DialogueState | None) -> DialogueState:
+    def state_after(
+        self,
+        q: Query,
+        unit_entities: tuple[str, ...],
+        units: tuple[str, ...],
+        disputes: tuple[str, ...],
+        previous: DialogueState | None,
+    ) -> DialogueState:
         """The dialogue state once `q` is answered by `units` (whose entities are `unit_entities`)."""
         by_kind: dict[str, list[str]] = {k: list(v) for k, v in (previous.entities.items() if previous else ())}
         named = [e.id for e in q.entities] + [e for e in unit_entities if e not in {x.id for x in q.entities}]

@@ -20,6 +20,10 @@ _SPAN = re.compile(r"\b(?:between\s+(1[89]\d\d|20\d\d)\s+and|(1[89]\d\d|20\d\d)\
 _AMOUNT = re.compile(
     r"\b(?!(?:1[5-9]|20)\d\d\b)\d[\d,.]*\b|\b(million|billion|thousand|hundred|percent|per cent|half|third|quarter)s?\b|%"
 )
+_PRESENT = re.compile(
+    r"\b(today|nowadays|to this day|still|remains?|present-day|no longer|has been|have been|is (banned|censored|available))\b",
+    re.I,
+)
 MONTHS = "January February March April May June July August September October November December".split()
 
 
@@ -59,6 +63,11 @@ class Unit:
     quote: str = ""  # a passage's verbatim primary-source quotation
 
     @property
+    def speaks_of_present(self) -> bool:
+        """The unit says something of today (how the famine is remembered, what is still banned)."""
+        return bool(_PRESENT.search(self.text))
+
+    @property
     def states_amount(self) -> bool:
         """The unit gives a figure: a disputed one, a series value, or a number in its text."""
         return bool(self.disputes) or self.kind == "series" or bool(_AMOUNT.search(self.text))
@@ -75,8 +84,9 @@ def _passages(kb: KnowledgeBase):
         years = years_in(" ".join([p.title, p.text, quote]))
         if p.period:
             years |= frozenset(range(p.period[0], p.period[1] + 1))
-        yield Unit(f"passage:{p.id}", "passage", p.id, p.title, p.text, meta, p.sources, p.topic, years, p.disputes,
-                   p.questions, quote)
+        yield Unit(
+            f"passage:{p.id}", "passage", p.id, p.title, p.text, meta, p.sources, p.topic, years, p.disputes, p.questions, quote
+        )
 
 
 def _glossary(kb: KnowledgeBase):
@@ -88,8 +98,9 @@ def _glossary(kb: KnowledgeBase):
 def _timeline(kb: KnowledgeBase):
     for e in kb.timeline:
         title = readable_date(e.date)
-        yield Unit(f"timeline:{e.id}", "timeline", e.id, title, e.event, f"{title} {e.event}", e.sources, None,
-                   frozenset({e.year}))
+        yield Unit(
+            f"timeline:{e.id}", "timeline", e.id, title, e.event, f"{title} {e.event}", e.sources, None, frozenset({e.year})
+        )
 
 
 def _disputes(kb: KnowledgeBase):
@@ -98,8 +109,20 @@ def _disputes(kb: KnowledgeBase):
         methods = " ".join(e.method or "" for e in d.estimates)
         sources = tuple(dict.fromkeys(SourceRef(e.source) for e in d.estimates))
         years = years_in(d.question)
-        yield Unit(f"dispute:{d.id}", "dispute", d.id, d.question, d.why_they_differ, " ".join([d.question, *by]),
-                   sources, None, years, (d.id,), (), methods)
+        yield Unit(
+            f"dispute:{d.id}",
+            "dispute",
+            d.id,
+            d.question,
+            d.why_they_differ,
+            " ".join([d.question, *by]),
+            sources,
+            None,
+            years,
+            (d.id,),
+            (),
+            methods,
+        )
 
 
 def _series(kb: KnowledgeBase):
@@ -115,5 +138,14 @@ def _series(kb: KnowledgeBase):
             text = f"{subject} in {year}: " + "; ".join(parts) + "."
             title = f"{subject}, {year}"
             sources = tuple(dict.fromkeys(ref for _, _, ref, _ in values))
-            yield Unit(f"series:{s.id}:{year}", "series", f"{s.id}:{year}", title, text, f"{s.title} {title} {s.unit}",
-                       sources, None, frozenset({year}))
+            yield Unit(
+                f"series:{s.id}:{year}",
+                "series",
+                f"{s.id}:{year}",
+                title,
+                text,
+                f"{s.title} {title} {s.unit}",
+                sources,
+                None,
+                frozenset({year}),
+            )

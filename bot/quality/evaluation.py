@@ -203,7 +203,9 @@ def summary(results: dict[str, Result]) -> str:
     names = list(figs)
     width = max(10, *(len(n) + 2 for n in names))
     head = f"{'':<24}" + "".join(f"{n:>{width}}" for n in names)
-    sizes = f"{'questions + turns':<24}" + "".join(f"{f['questions']} + {f['conversation_turns']:<3}".rjust(width) for f in figs.values())
+    sizes = f"{'questions + turns':<24}" + "".join(
+        f"{f['questions']} + {f['conversation_turns']:<3}".rjust(width) for f in figs.values()
+    )
     rows = [head, sizes]
     for key, label in SUMMARY_ROWS:
         cells = "".join(("n/a" if f[key] is None else f"{f[key]:.3f}").rjust(width) for f in figs.values())
