@@ -30,6 +30,8 @@ class RetrieveSettings:
     undated: float = 0.5  # a unit silent on the year the question names
     about_entity: float = 1.4  # a unit about an entity the question names...
     entity_spread: float = 0.04  # ...unless that entity is the subject of more than this share of all units
+    faq_similarity: float = 0.92  # a question this near one a unit lists is that question, reworded...
+    faq_boost: float = 1.5  # ...and that unit ranks up
     coverage_floor: float = 0.5  # fused score times (floor + coverage): a unit must hold what is asked
     kind_prior: tuple[tuple[str, float], ...] = (
         ("passage", 1.0),
@@ -143,6 +145,8 @@ class Retriever:
                 lexical, coverage, lrank = 0.0, self.index._coverage(doc, weighted), None
                 matched = frozenset(t for t in q.terms if t in self.index.doc_terms[doc])
             score *= s.coverage_floor + coverage
+            if doc in sem and sem[doc][1] >= s.faq_similarity:
+                score *= s.faq_boost
             semantic = sem[doc][1] if doc in sem else self.vectors.similarity(qvec, doc)  # the unit's own text
             candidates.append(
                 Candidate(doc, score, lexical, coverage, semantic, lrank, sem[doc][0] if doc in sem else None, matched)
