@@ -228,9 +228,10 @@ class Understander:
             intents = intents | (state.intents - {"definition"})
             years = years or state.years
         elif continuation and only_year:
-            # "and in 1961?" -> the last question with that year.
+            # "and in 1961?" -> the last question with that year (and without the last one's year).
             for t in state.own:
-                terms.setdefault(t, 0.8)
+                if not t.isdigit():
+                    terms.setdefault(t, 0.8)
             refer = list(state.subject)
             intents = intents | (state.intents - {"definition"})
         else:

@@ -138,6 +138,8 @@ def _series(kb: KnowledgeBase):
             text = f"{subject} in {year}: " + "; ".join(parts) + "."
             title = f"{subject}, {year}"
             sources = tuple(dict.fromkeys(ref for _, _, ref, _ in values))
+            # The questions a figure by year answers, so a student's "how much grain in 1960" finds it.
+            asked = (f"What was {subject.lower()} in {year}?", f"How much {subject.lower()} was there in {year}?")
             yield Unit(
                 f"series:{s.id}:{year}",
                 "series",
@@ -148,4 +150,5 @@ def _series(kb: KnowledgeBase):
                 sources,
                 None,
                 frozenset({year}),
+                questions=asked,
             )
