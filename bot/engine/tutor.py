@@ -144,10 +144,12 @@ class Tutor:
             self.units[c.unit].id for c in r.candidates if self.units[c.unit].kind == "dispute" and c.fused >= DISPUTE_NEAR * best
         }
         stating = units[:2] + ([self.units[c.unit] for c in r.candidates[:3]] if asks_amount else [])
-        for u in stating:
+        for i, u in enumerate(stating):
             for d in u.disputes:
                 is_date = self.kb.disputes[d].unit in NON_COUNT_UNITS
-                if d not in ids and ((asks_amount and not is_date) or (is_date and q.asks("date")) or d in near):
+                # The lead unit states this disputed amount: the rival estimates go beside it, always.
+                stated = i == 0 and not is_date
+                if d not in ids and (stated or (asks_amount and not is_date) or (is_date and q.asks("date")) or d in near):
                     ids.append(d)
         for d in q.inherited_disputes:
             if d not in ids and q.intents & {"high", "low"}:
