@@ -34,11 +34,18 @@ FEATURES = (
     "specific_weight",  # how much specific vocabulary the question has at all (log): "ok cool" has none
     "agreement",  # both rankings put the best unit near the top: 1/(1 + lexical rank) + 1/(1 + semantic rank)
     "present_match",  # the question asks about today, and the best unit speaks of today (1 when it does not ask)
+    "rest_semantic",  # semantic similarity of what is asked beyond the names given to the best unit
 )
 
 
 def features(
-    r: Retrieval, entity_match: bool, year_match: bool, rest_coverage: float, specific_weight: float, present_match: bool
+    r: Retrieval,
+    entity_match: bool,
+    year_match: bool,
+    rest_coverage: float,
+    specific_weight: float,
+    present_match: bool,
+    rest_semantic: float,
 ) -> dict[str, float]:
     q, best = r.query, r.best
     if best is None:
@@ -53,6 +60,7 @@ def features(
             "specific_weight": specific_weight,
             "agreement": 0.0,
             "present_match": float(not q.asks("present")),
+            "rest_semantic": 0.0,
         }
     second = r.candidates[1].fused if len(r.candidates) > 1 else 0.0
     return {
@@ -73,6 +81,7 @@ def features(
         "specific_weight": specific_weight,
         "agreement": sum(1.0 / (1 + rank) for rank in (best.lexical_rank, best.semantic_rank) if rank is not None),
         "present_match": float(present_match),
+        "rest_semantic": rest_semantic,
     }
 
 

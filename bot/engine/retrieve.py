@@ -177,6 +177,13 @@ class Retriever:
             fused[doc] = fused.get(doc, 0.0) + s.semantic_weight * (v - low) / ((high - low) or 1.0)
         return fused
 
+    def best_similarity(self, text: str, unit: int) -> float:
+        """How near a text is to a unit: the best of the unit's text and its questions (0 for no text)."""
+        vec = self.embedder.embed_one(text)
+        start = self._starts[unit]
+        end = self._starts[unit + 1] if unit + 1 < len(self._starts) else len(self.vectors.vectors)
+        return float((self.vectors.vectors[start:end] @ vec).max()) if vec.any() else 0.0
+
     def _semantic(self, qvec: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """The k units nearest the question: each by its best vector (its text or one of its questions)."""
         if not qvec.any():

@@ -13,7 +13,7 @@ from bot.engine.records import Dispute, KnowledgeBase
 from bot.engine.retrieve import Candidate, Retrieval, Retriever, RetrieveSettings
 from bot.engine.semantic import Embedder, load_model
 from bot.engine.spelling import Speller
-from bot.engine.text import words
+from bot.engine.text import content_words, stem, words
 from bot.engine.understand import DialogueState, Query, Understander
 from bot.engine.units import Unit, build_units
 
@@ -103,7 +103,12 @@ class Tutor:
         held = sum(w * index.weight(t) for t, w in rest.items() if best is not None and t in index.doc_terms[best.unit])
         specific = math.log1p(sum(q.specificity.get(t, 1.0) * index.weight(t) for t in q.own))
         present = not q.asks("present") or (best is not None and self.units[best.unit].speaks_of_present)
-        return features(r, entity, year, held / rest_weight if rest_weight else 1.0, specific, present)
+        # What the question asks beyond the names it gives ("peng dehuai's blood type" -> "blood type"),
+        # read by the semantic model against the best unit.
+        rest_words = [w for w in content_words(q.text) if stem(w) not in named]
+        rest_semantic = self.retriever.best_similarity(" ".join(rest_words), best.unit) if best and rest_words else 1.0
+        rest_coverage = held / rest_weight if rest_weight else 1.0
+        return features(r, entity, year, rest_coverage, specific, present, rest_semantic)
 
     # ----- choosing what to show --------------------------------------------------------------
     def _pick(self, r: Retrieval) -> list[Candidate]:
