@@ -73,6 +73,7 @@ class Chart:
     plotted: tuple[Plotted, ...]
     sources: tuple[str, ...]    # source ids, in order of first use
     format: str = "png"
+    footer: str = ""            # the text printed under the axes: the sources, so the image stands alone
 
     @property
     def png(self) -> bytes:
@@ -107,7 +108,8 @@ CAPTION_PT = 7.0
 
 
 def _new_figure(kb: KnowledgeBase, width: float, plot_height: float, source_ids: list[str], note: str = ""):
-    """A figure with room under the axes for its sources (and a note), printed on the image itself."""
+    """A figure with room under the axes for its sources (and a note), printed on the image itself;
+    returns the figure and that text."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -118,14 +120,21 @@ def _new_figure(kb: KnowledgeBase, width: float, plot_height: float, source_ids:
     FigureCanvasAgg(fig)
     bottom = caption_h / height
     fig.get_layout_engine().set(rect=(0, bottom, 1, 1 - bottom))
-    fig.text(0.01, bottom - 4 / 72 / height, "\n".join(lines), ha="left", va="top", fontsize=CAPTION_PT,
-             color="#333333", linespacing=1.4)
-    return fig
+    footer = "\n".join(lines)
+    fig.text(0.01, bottom - 4 / 72 / height, footer, ha="left", va="top", fontsize=CAPTION_PT, color="#333333",
+             linespacing=1.4)
+    return fig, footer
 
 
 def _encode(fig, fmt: str) -> bytes:
     buf = io.BytesIO()
-    fig.savefig(buf, format=fmt)
+    if fmt == "svg":    # text stays text (selectable, searchable, smaller), not outlines
+        import matplotlib
+
+        with matplotlib.rc_context({"svg.fonttype": "none"}):
+            fig.savefig(buf, format=fmt)
+    else:
+        fig.savefig(buf, format=fmt)
     return buf.getvalue()
 
 
@@ -165,7 +174,7 @@ def deaths_chart(kb: KnowledgeBase, fmt: str = "png") -> Chart:
     colour = COLOURS["estimate"]
     marks = tuple(Plotted(f"{e.by} ({e.year})", e.key[0], e.key[1], str(e.year), colour, _estimate_kind(e)) for e in estimates)
     sources = _unique([e.source for e in estimates])
-    fig = _new_figure(kb, 10, 1.9 + 0.48 * len(marks), sources)
+    fig, footer = _new_figure(kb, 10, 1.9 + 0.48 * len(marks), sources)
     ax = fig.add_subplot()
     top = max(m.high for m in marks)
     arrow = top * 0.09      # how far a minimum's arrow points on
@@ -201,7 +210,7 @@ def deaths_chart(kb: KnowledgeBase, fmt: str = "png") -> Chart:
     if minima:
         note += " Minimums: " + "; ".join(f"{e.by}, {estimate_label(e, dispute.unit)}" for e in minima) + "."
     title = "Famine deaths: the published estimates"
-    return Chart("deaths", title, image, _caption(kb, title, sources, note), marks, tuple(sources), fmt)
+    return Chart("deaths", title, image, _caption(kb, title, sources, note), marks, tuple(sources), fmt, footer)
 
 
 def line_colours(series: Series) -> dict[str, str]:
@@ -224,7 +233,7 @@ def series_chart(kb: KnowledgeBase, series_id: str, name: str, fmt: str = "png")
                 shown.append((li, p.year, p.value, p.source))
     years = sorted({year for _, year, _, _ in shown})
     sources = _unique([s for *_, s in shown])
-    fig = _new_figure(kb, 10, 6, sources)
+    fig, footer = _new_figure(kb, 10, 6, sources)
     ax = fig.add_subplot()
     per_year = {y: [s for s in shown if s[1] == y] for y in years}
     width = 0.8 / max(len(v) for v in per_year.values())
@@ -252,7 +261,7 @@ def series_chart(kb: KnowledgeBase, series_id: str, name: str, fmt: str = "png")
         for li, y, v, _ in shown
     )
     note = "Official figures by year; claimed or target figures shown beside them where they differ."
-    return Chart(name, series.title, image, _caption(kb, series.title, sources, note), marks, tuple(sources), fmt)
+    return Chart(name, series.title, image, _caption(kb, series.title, sources, note), marks, tuple(sources), fmt, footer)
 
 
 # The timeline chart: which events of timeline.yaml it shows (short labels), and the phases between them.
@@ -331,7 +340,7 @@ def timeline_chart(kb: KnowledgeBase, fmt: str = "png") -> Chart:
     phases = [(label, meaning, by_id[a], by_id[b]) for label, meaning, a, b in TIMELINE_PHASES if a in by_id and b in by_id]
     sources = _unique([r.id for e, _ in events for r in e.sources])
     rows = len(events)
-    fig = _new_figure(kb, 11, 1.8 + 0.36 * rows, sources)
+    fig, footer = _new_figure(kb, 11, 1.8 + 0.36 * rows, sources)
     ax = fig.add_subplot()
     first, last = TIMELINE_SPAN
     marks: list[Plotted] = []
@@ -374,7 +383,7 @@ def timeline_chart(kb: KnowledgeBase, fmt: str = "png") -> Chart:
     title = "The Great Leap Forward, 1957–1962: key events"
     note = (f"{len(events)} events from the timeline; phases run from one event to the next, a year-only date is drawn"
             f" across its year; famine years {FAMINE_YEARS[0]}–{FAMINE_YEARS[1]} as in the death-toll estimates.")
-    return Chart("timeline", title, image, _caption(kb, title, sources, note), tuple(marks), tuple(sources), fmt)
+    return Chart("timeline", title, image, _caption(kb, title, sources, note), tuple(marks), tuple(sources), fmt, footer)
 
 
 CHARTS: dict[str, Callable[..., Chart]] = {

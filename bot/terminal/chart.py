@@ -41,12 +41,13 @@ def cmd_chart(args: argparse.Namespace, settings: config.Settings) -> int:
         warn(f"No chart called {args.name!r}; choose one of: {', '.join(CHARTS)}.")
         return 2
     path = Path(args.output)
-    try:
-        fmt = chart_format(path)
-    except ChartError as exc:
-        warn(str(exc))
-        return 2
-    if (problem := output_problem(path)) is not None:
+    problem = fmt = None
+    if not path.is_dir():       # a directory given as the file: say so rather than "no extension"
+        try:
+            fmt = chart_format(path)
+        except ChartError as exc:
+            problem = str(exc)
+    if (problem := problem or output_problem(path)) is not None:
         warn(problem)
         return 2
     try:

@@ -44,7 +44,7 @@ def sources_text(answer, kb) -> str:
     from bot.engine.formatting import citation
 
     if answer is None:
-        return "No answer yet: ask a question first."
+        return "No answer yet in this conversation: ask a question first."
     if answer.abstained or not (answer.passages or answer.disputes):
         return "The last answer quoted no sources: the knowledge base had no sourced answer to it."
     lines = [f"Sources of the answer to “{answer.question}”:"]

@@ -36,6 +36,15 @@ def cmd_progress(args: argparse.Namespace, settings: config.Settings) -> int:
     return 0
 
 
+def sort_key(label: str) -> str:
+    """Alphabetical by what the topic is called, not by "the": "the famine…" sorts under f."""
+    return label.casefold().removeprefix("the ")
+
+
+def heading(label: str) -> str:
+    return label[:1].upper() + label[1:]
+
+
 def render_progress(p, name: str, deck: tuple[int, int, int] | None = None) -> str:
     from bot.engine.compose import topic_label
     from bot.study.progress import MIN_FOR_WEAKEST
@@ -46,11 +55,11 @@ def render_progress(p, name: str, deck: tuple[int, int, int] | None = None) -> s
     lines = [f"{name}: {p.correct}/{p.answered} right ({p.accuracy:.0%}), {p.points} points",
              f"Streak: {p.day_streak} day(s); {p.correct_streak} right in a row (best {p.best_correct_streak})",
              "", "By topic:"]
-    for t in sorted(p.topics, key=lambda t: topic_label(t.topic).casefold()):
-        lines.append(f"  {topic_label(t.topic)}: {t.correct}/{t.answered} ({t.accuracy:.0%})")
+    for t in sorted(p.topics, key=lambda t: sort_key(topic_label(t.topic))):
+        lines.append(f"  {heading(topic_label(t.topic))}: {t.correct}/{t.answered} ({t.accuracy:.0%})")
     lines += ["", "Weakest topics:"]
     if p.weakest:
-        lines += [f"  {topic_label(t.topic)}: {t.correct}/{t.answered} ({t.accuracy:.0%})" for t in p.weakest]
+        lines += [f"  {heading(topic_label(t.topic))}: {t.correct}/{t.answered} ({t.accuracy:.0%})" for t in p.weakest]
     elif not any(t.answered >= MIN_FOR_WEAKEST for t in p.topics):
         lines.append(f"  none yet: a topic shows here once you have answered {MIN_FOR_WEAKEST} or more questions on it.")
     else:

@@ -128,7 +128,8 @@ def cmd_quiz(args: argparse.Namespace, settings: config.Settings) -> int:
         else:
             room = rooms.start(channel, starter=user, starter_name=args.user, topic=args.topic,
                                difficulty=args.difficulty, questions=args.questions, time_limit=args.time_limit)
-            say(f"Quiz: {len(room.session.plan)} questions, {int(args.time_limit)} s each. Answer A-D (or 1-4); q to stop.")
+            n = len(room.session.plan)
+            say(f"Quiz: {n} question{'s' if n != 1 else ''}, {int(args.time_limit)} s each. Answer A-D (or 1-4); q to stop.")
             if note := shortfall(len(room.session.plan), args.questions, room.topic, args.difficulty):
                 say(note)
     except QuizError as exc:

@@ -22,7 +22,7 @@ def duration(seconds: float) -> str:
     if minutes < 60:
         return f"{max(minutes, 1)} minute{'s' if minutes != 1 else ''}"
     hours = round(seconds / 3600)
-    if hours < 36:
+    if hours < 24:
         return f"{hours} hour{'s' if hours != 1 else ''}"
     days = round(seconds / 86400)
     return f"{days} day{'s' if days != 1 else ''}"
