@@ -51,7 +51,8 @@ def render_progress(p, name: str, deck: tuple[int, int, int] | None = None) -> s
 
     local = ":" not in name     # a terminal player, who can run the terminal commands under that name
     if not p.answered:
-        return f"{name} has not answered any quiz questions yet." + (f" Start one with `{command_for(name)}`." if local else "")
+        who = "You have" if name == DEFAULT_USER else f"{name} has"
+        return f"{who} not answered any quiz questions yet." + (f" Start one with `{command_for(name)}`." if local else "")
     lines = [f"{name}: {p.correct}/{p.answered} right ({p.accuracy:.0%}), {p.points} points",
              f"Streak: {p.day_streak} day(s); {p.correct_streak} right in a row (best {p.best_correct_streak})",
              "", "By topic:"]
