@@ -139,7 +139,7 @@ def test_version_2_database_keeps_its_reports_and_can_resolve_them(tmp_path):
     conn.execute("INSERT INTO reports (created_at, question, passage_ids, note) VALUES (1.0, 'why?', '[\"p\"]', 'old')")
     conn.close()
     db = Database(path, clock=lambda: 500.0)
-    assert db.version == len(MIGRATIONS) == 3
+    assert db.version == len(MIGRATIONS) >= 3
     [old] = db.reports()
     assert (old.question, old.note, old.open) == ("why?", "old", True)
     assert db.resolve_report(old.id, by="curator", note="fixed") is True
