@@ -16,6 +16,7 @@ from bot import config
 from bot.terminal.common import load_kb, say
 
 DEFAULT_USER = "you"
+DEFAULT_QUESTIONS = 5
 
 
 def positive_seconds(text: str) -> float:
@@ -31,7 +32,7 @@ def positive_seconds(text: str) -> float:
 def add_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("quiz", help="play a quiz in the terminal (resumes an unfinished one)")
     p.add_argument("--topic", help="only questions on this topic (e.g. famine, steel, death_toll)")
-    p.add_argument("--questions", type=int, default=5, help="how many questions (default 5)")
+    p.add_argument("--questions", type=int, default=DEFAULT_QUESTIONS, help=f"how many questions (default {DEFAULT_QUESTIONS})")
     p.add_argument("--difficulty", choices=("easy", "medium", "hard"))
     p.add_argument("--user", default=DEFAULT_USER, help="your name, under which scores are saved (default: you)")
     p.add_argument("--time-limit", type=positive_seconds, default=60.0, help="seconds per question (default 60)")
@@ -125,6 +126,8 @@ def cmd_quiz(args: argparse.Namespace, settings: config.Settings) -> int:
             total = len(room.session.plan)
             say(f"Resuming your unfinished quiz at question {room.session.position + 1} of {total}"
                 f" — {score} points so far. ({int(room.session.rules.time_limit)} s per question; q stops it.)")
+            if args.topic or args.difficulty or args.questions != DEFAULT_QUESTIONS:
+                say("(--topic, --difficulty and --questions apply to your next quiz, once this one is finished or stopped.)")
         else:
             room = rooms.start(channel, starter=user, starter_name=args.user, topic=args.topic,
                                difficulty=args.difficulty, questions=args.questions, time_limit=args.time_limit)
