@@ -28,7 +28,7 @@ def knowledge_notice(knowledge_dir: Path, cwd: Path | None = None) -> str | None
     checkout = checkout_knowledge_dir(cwd)
     if checkout is None or same_knowledge(checkout, knowledge_dir):
         return None
-    here = os.path.relpath(checkout, cwd or Path.cwd())
+    here = os.path.relpath(checkout, (cwd or Path.cwd()).resolve())
     return (
         f"Note: using the installed knowledge base ({knowledge_dir}), not this checkout's {here}/, which differs from it."
         f" To use your edits: GLF_KNOWLEDGE_DIR={here} glf-tutor …  (check them with: glf-tutor check {here})"
