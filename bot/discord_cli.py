@@ -1,4 +1,4 @@
-"""Discord subcommands of glf-tutor: run, sync, commands, reports.
+"""Discord subcommands of glf-tutor: run, sync, commands. (`reports`, for curators, is in bot/terminal/reports.py.)
 
 discord is imported inside each command, never at module level: `glf-tutor ask` must start
 without loading it.
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime as dt
 import json
 import logging
 import sys
@@ -124,53 +123,8 @@ def cmd_commands(args: argparse.Namespace, settings: config.Settings) -> int:
         print(json.dumps(tree, ensure_ascii=False, indent=2))
     else:
         for cmd in tree:
-            print(f"/{cmd['name']}" if cmd.get("type", 1) == 1 else f"[message] {cmd['name']}", "—", cmd.get("description", ""))
-    return 0
-
-
-def cmd_reports(args: argparse.Namespace, settings: config.Settings) -> int:
-    from bot.engine.storage import Database
-
-    if not settings.database.exists():
-        print(f"No database at {settings.database} (set GLF_DATABASE); no reports yet.", file=sys.stderr)
-        if args.json:
-            print("[]")
-        return 0
-    database = Database(settings.database)
-    try:
-        reports = database.reports(limit=args.limit)
-    finally:
-        database.close()
-    if args.json:
-        print(
-            json.dumps(
-                [
-                    {
-                        "id": r.id,
-                        "created_at": r.created_at,
-                        "question": r.question,
-                        "passage_ids": list(r.passage_ids),
-                        "reporter_id": r.reporter_id,
-                        "reporter_name": r.reporter_name,
-                        "guild_id": r.guild_id,
-                        "channel_id": r.channel_id,
-                        "note": r.note,
-                    }
-                    for r in reports
-                ],
-                ensure_ascii=False,
-            )
-        )
-        return 0
-    if not reports:
-        print("No problem reports.")
-    for r in reports:
-        when = dt.datetime.fromtimestamp(r.created_at, dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-        print(f"#{r.id}  {when}  by {r.reporter_name or r.reporter_id or '?'}  (server {r.guild_id or 'DM'})")
-        print(f"    question: {r.question}")
-        print(f"    passages: {', '.join(r.passage_ids) or '(none: no sourced answer)'}")
-        if r.note:
-            print(f"    note:     {r.note}")
+            name = f"/{cmd['name']}" if cmd.get("type", 1) == 1 else f"[message] {cmd['name']}"
+            print(f"{name} — {cmd['description']}" if cmd.get("description") else name)  # message commands have none
     return 0
 
 
@@ -187,8 +141,3 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("commands", help="print the slash-command tree (offline, no token)")
     p.add_argument("--json", action="store_true", help="a JSON list of each command as Discord receives it")
     p.set_defaults(func=cmd_commands)
-
-    p = sub.add_parser("reports", help="list the problem reports students sent")
-    p.add_argument("--limit", type=int, default=50, help="newest N reports (default 50)")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_reports)

@@ -133,7 +133,7 @@ def test_review_after_a_quiz(tmp_path):
     wrong = [a for a in db.user_answers("local:max") if not a.correct]
     out = run(tmp_path, "review", "--user", "max", stdin="A\n" * len(wrong))
     assert out.returncode == 0
-    assert out.stdout.count("(box 1)") == len(wrong)
+    assert out.stdout.count("(box 1 of 5)") == len(wrong)
     assert "Nothing due for review" in out.stdout
 
 
@@ -151,6 +151,6 @@ def test_study_cli_imports_neither_discord_nor_matplotlib():
     assert out.returncode == 0, out.stderr
     # bot.discord_cli (another front end) may import discord; the study commands must not add matplotlib
     assert "matplotlib" not in out.stdout
-    code = "import sys, bot.study_cli; print([m for m in ('discord', 'matplotlib') if m in sys.modules])"
+    code = "import sys, bot.terminal; print([m for m in ('discord', 'matplotlib') if m in sys.modules])"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60)
     assert out.stdout.strip() == "[]"

@@ -87,6 +87,42 @@ def default_knowledge_dir() -> Path:
     return shipped if shipped.is_dir() else here.parent / "knowledge"
 
 
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+def checkout_knowledge_dir(start: Path | None = None) -> Path | None:
+    """The knowledge/ of the glf-tutor checkout that contains `start` (default: the working directory)."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        pyproject = folder / "pyproject.toml"
+        if not (pyproject.is_file() and (folder / "knowledge").is_dir()):
+            continue
+        try:
+            text = pyproject.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        if re.search(r'^name\s*=\s*"glf-tutor"', text, re.M):
+            return folder / "knowledge"
+    return None
+
+
+def knowledge_files(root: Path) -> dict[str, bytes]:
+    """Every YAML file under `root`, by relative path: what the loader reads."""
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.suffix in YAML_SUFFIXES and path.is_file()
+    }
+
+
+def same_knowledge(a: Path, b: Path) -> bool:
+    """True when both directories hold the same YAML files with the same bytes."""
+    try:
+        return a.resolve() == b.resolve() or knowledge_files(a) == knowledge_files(b)
+    except OSError:
+        return False
+
+
 def _type_name(value: Any) -> str:
     if isinstance(value, bool):
         return "a true/false value (YAML reads unquoted yes/no/on/off/true/false that way: quote it)"
@@ -239,6 +275,7 @@ class _Checker:
         self._expected: list[tuple[str, str, _Record, str]] = []
         self.works: dict[tuple[str, int, str], str] = {}  # (author, year, title) -> source id
         self.questions: dict[str, str] = {}  # normalised passage question -> passage id
+        self.unreadable: dict[str, list[str]] = {}  # kind -> "file is missing" etc. for files defining it that failed
 
     def expect(self, kind: str, ident: str, record: _Record, where: str) -> None:
         self._expected.append((kind, ident, record, where))
@@ -253,30 +290,54 @@ class _Checker:
             seen[ident] = record.file
 
     def resolve(self) -> None:
+        """Report each reference to an id that does not exist. When the file defining a kind could not
+        be read (missing, invalid YAML), its references are not listed one by one: they would bury the
+        one real problem under hundreds of lines. One line says how many were left unchecked."""
         where_defined = {"source": "sources.yaml", "dispute": "disputes.yaml", "passage": "passages/"}
+        unchecked: dict[str, list[_Record]] = {}
         for kind, ident, record, where in self._expected:
-            if ident not in self.ids.get(kind, {}):
+            if ident in self.ids.get(kind, {}):
+                continue
+            if kind in self.unreadable:
+                unchecked.setdefault(kind, []).append(record)
+            else:
                 record.problem(f"'{where}' refers to unknown {kind} '{ident}' (not in {where_defined[kind]})")
+        for kind, records in unchecked.items():
+            files = sorted({r.file for r in records})
+            shown = ", ".join(files[:4]) + (f" and {len(files) - 4} more" if len(files) > 4 else "")
+            broken = "; ".join(self.unreadable[kind])
+            self.problems.append(Problem(
+                self.unreadable[kind][0].split(" ")[0], "references", None,
+                f"{len(records)} reference(s) to {kind}s in {shown} not checked one by one, because {broken}"
+                " (the problem above); fix that first",
+            ))
 
-    def read(self, path: Path, root: Path) -> list[tuple[int, dict]]:
+    def unreadable_file(
+        self, kind: str | None, rel: str, line: int | None, message: str, reason: str = "could not be read"
+    ) -> list:
+        """A file whose records are all lost; references to the kind it defines are then summarised."""
+        self.problems.append(Problem(rel, "file", line, message))
+        if kind is not None:
+            self.unreadable.setdefault(kind, []).append(f"{rel} {reason}")
+        return []
+
+    def read(self, path: Path, root: Path, kind: str | None = None) -> list[tuple[int, dict]]:
         rel = path.relative_to(root).as_posix()
         try:
             data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
         except UnicodeDecodeError as exc:
-            self.problems.append(Problem(rel, "file", None, f"not UTF-8 text ({exc.reason})"))
-            return []
+            return self.unreadable_file(kind, rel, None, f"not UTF-8 text ({exc.reason})")
+        except OSError as exc:
+            return self.unreadable_file(kind, rel, None, f"cannot be read ({exc.strerror or exc})")
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = mark.line + 1 if mark else None
             detail = getattr(exc, "problem", None) or str(exc)
-            self.problems.append(Problem(rel, "file", line, f"invalid YAML: {detail}"))
-            return []
+            return self.unreadable_file(kind, rel, line, f"invalid YAML: {detail}", "is not valid YAML")
         if data is None:  # empty, or only comments: most likely a file cut short or not saved
-            self.problems.append(Problem(rel, "file", None, "the file is empty: expected a YAML list of records ([] for none)"))
-            return []
+            return self.unreadable_file(kind, rel, None, "the file is empty: expected a YAML list of records ([] for none)")
         if not isinstance(data, list):
-            self.problems.append(Problem(rel, "file", None, f"must be a YAML list of records, got {_type_name(data)}"))
-            return []
+            return self.unreadable_file(kind, rel, None, f"must be a YAML list of records, got {_type_name(data)}")
         out = []
         for i, raw in enumerate(data, start=1):
             if isinstance(raw, dict):
@@ -286,12 +347,30 @@ class _Checker:
         return out
 
 
-def _records(checker: _Checker, root: Path, rel: str, allowed: tuple[str, ...]):
-    path = root / rel
-    if not path.is_file():
-        checker.problems.append(Problem(rel, "file", None, "file is missing"))
+# The kind of id each top-level file defines (references to it are checked against that file).
+DEFINES = {"sources": "source", "disputes": "dispute", "glossary": "glossary", "timeline": "timeline", "quiz": "quiz",
+           "series": "series"}
+
+
+def _find(checker: _Checker, root: Path, stem: str) -> Path | None:
+    """`stem.yaml`, or `stem.yml`; a problem naming the file when there is neither, or both."""
+    found = [root / f"{stem}{suffix}" for suffix in YAML_SUFFIXES if (root / f"{stem}{suffix}").is_file()]
+    rel = f"{stem}.yaml"
+    if not found:
+        checker.unreadable_file(DEFINES.get(stem), rel, None, "file is missing", "is missing")
+        return None
+    if len(found) > 1:
+        checker.unreadable_file(DEFINES.get(stem), rel, None, f"both {stem}.yaml and {stem}.yml exist: keep one")
+        return None
+    return found[0]
+
+
+def _records(checker: _Checker, root: Path, stem: str, allowed: tuple[str, ...], path: Path | None = None):
+    path = path or _find(checker, root, stem)
+    if path is None:
         return
-    for position, raw in checker.read(path, root):
+    rel = path.relative_to(root).as_posix()
+    for position, raw in checker.read(path, root, DEFINES.get(stem, "passage" if stem.startswith("passages/") else None)):
         yield _Record(checker, rel, raw, position, allowed)
 
 
@@ -348,7 +427,7 @@ def _passage(rec: _Record, topic: str) -> Passage | None:
     text = rec.text("text", max_len=MAX_PASSAGE_CHARS)
     found_topic = rec.text("topic")
     if found_topic is not None and found_topic != topic:
-        rec.problem(f"'topic' is '{found_topic}' but the file is passages/{topic}.yaml")
+        rec.problem(f"'topic' is '{found_topic}' but the file is {rec.file}")
     sources = rec.source_refs("sources")
     quote = None
     raw_quote = rec.raw.get("quote")
@@ -398,7 +477,7 @@ def _questions(rec: _Record) -> tuple[str, ...]:
     return out
 
 
-ESTIMATE_FIELDS = ("value", "low", "high", "by", "source", "year", "method")
+ESTIMATE_FIELDS = ("value", "low", "high", "at_least", "by", "source", "year", "method")
 
 
 def _estimate(rec: _Record, raw: Any, i: int) -> Estimate | None:
@@ -416,13 +495,20 @@ def _estimate(rec: _Record, raw: Any, i: int) -> Estimate | None:
         sub.problem("give either 'value' or 'low'+'high', not both")
     if low is not None and high is not None and low > high:
         sub.problem(f"'low' ({low:g}) is greater than 'high' ({high:g})")
+    at_least = raw.get("at_least", False)
+    if not isinstance(at_least, bool):
+        sub.problem(f"'at_least' must be true or false, got {_type_name(at_least)}")
+        at_least = False
+    elif at_least and value is None:
+        sub.problem("'at_least: true' marks a single 'value' as a minimum; a range already has its 'low'")
     by, year = sub.text("by"), sub.integer("year")
     ref = sub.source_ref(raw.get("source"), "source") if raw.get("source") is not None else None
     if ref is None and raw.get("source") is None:
         sub.problem("missing required field 'source'")
     if None in (by, year, ref):
         return None
-    return Estimate(by=by, source=ref.id, year=year, value=value, low=low, high=high, method=sub.text("method", False))
+    return Estimate(by=by, source=ref.id, year=year, value=value, low=low, high=high, method=sub.text("method", False),
+                    at_least=at_least)
 
 
 def _dispute(rec: _Record) -> Dispute | None:
@@ -545,8 +631,27 @@ def _series(rec: _Record) -> Series | None:
     return Series(id=sid, title=title, unit=unit, lines=tuple(lines))
 
 
-def _collect(checker: _Checker, root: Path, rel: str, allowed: tuple[str, ...], build: Callable) -> list:
-    return [r for rec in _records(checker, root, rel, allowed) if (r := build(rec)) is not None]
+def _collect(
+    checker: _Checker, root: Path, stem: str, allowed: tuple[str, ...], build: Callable, path: Path | None = None
+) -> list:
+    return [r for rec in _records(checker, root, stem, allowed, path) if (r := build(rec)) is not None]
+
+
+def _passage_files(checker: _Checker, root: Path) -> list[Path]:
+    """passages/<topic>.yaml (or .yml), one file per topic."""
+    files = sorted(p for p in (root / "passages").glob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
+    if not files:
+        checker.unreadable_file(
+            "passage", "passages/", None, "no passage files (passages/<topic>.yaml)", "has no passage files"
+        )
+    by_topic: dict[str, list[Path]] = {}
+    for path in files:
+        by_topic.setdefault(path.stem, []).append(path)
+    for topic, paths in by_topic.items():
+        if len(paths) > 1:
+            names = " and ".join(f"passages/{p.name}" for p in paths)
+            checker.unreadable_file("passage", f"passages/{topic}.yaml", None, f"{names} are both topic '{topic}': keep one")
+    return [paths[0] for paths in by_topic.values() if len(paths) == 1]
 
 
 def check_knowledge(root: Path | str | None = None) -> tuple[KnowledgeBase | None, list[Problem]]:
@@ -556,27 +661,25 @@ def check_knowledge(root: Path | str | None = None) -> tuple[KnowledgeBase | Non
     if not root.is_dir():
         return None, [Problem(str(root), "directory", None, "knowledge directory not found")]
     sources = _collect(
-        checker, root, "sources.yaml", ("id", "author", "title", "year", "kind", "publisher", "journal", "url", "note"), _source
+        checker, root, "sources", ("id", "author", "title", "year", "kind", "publisher", "journal", "url", "note"), _source
     )
     passages: list[Passage] = []
-    passage_files = sorted((root / "passages").glob("*.yaml"))
-    if not passage_files:
-        checker.problems.append(Problem("passages/", "directory", None, "no passage files (passages/<topic>.yaml)"))
-    for path in passage_files:
+    for path in _passage_files(checker, root):
         topic = path.stem
-        passages += _collect(checker, root, f"passages/{path.name}", PASSAGE_FIELDS, lambda r, t=topic: _passage(r, t))
-    disputes = _collect(checker, root, "disputes.yaml", ("id", "question", "unit", "estimates", "why_they_differ"), _dispute)
-    glossary_fields = ("id", "term", "kind", "chinese", "aliases", "definition", "sources")
-    glossary = _collect(checker, root, "glossary.yaml", glossary_fields, _glossary)
-    timeline = _collect(checker, root, "timeline.yaml", ("id", "date", "event", "sources"), _timeline)
+        passages += _collect(checker, root, f"passages/{topic}", PASSAGE_FIELDS, lambda r, t=topic: _passage(r, t), path)
+    disputes = _collect(checker, root, "disputes", ("id", "question", "unit", "estimates", "why_they_differ"), _dispute)
+    glossary = _collect(
+        checker, root, "glossary", ("id", "term", "kind", "chinese", "aliases", "definition", "sources"), _glossary
+    )
+    timeline = _collect(checker, root, "timeline", ("id", "date", "event", "sources"), _timeline)
     quiz = _collect(
         checker,
         root,
-        "quiz.yaml",
+        "quiz",
         ("id", "question", "choices", "answer", "explanation", "passage", "difficulty", "topic"),
         _quiz,
     )
-    series = _collect(checker, root, "series.yaml", ("id", "title", "unit", "lines"), _series)
+    series = _collect(checker, root, "series", ("id", "title", "unit", "lines"), _series)
     checker.resolve()
     if checker.problems:
         return None, checker.problems

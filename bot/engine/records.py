@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
+
+# How a method note says its figure is a minimum ("a minimum of 45 million", "at least one million").
+_MINIMUM = re.compile(r"\b(?:a minimum\b|minimum figure|lower bound|at least (?:one\b|\d))", re.I)
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,12 @@ class Estimate:
     low: float | None = None
     high: float | None = None
     method: str | None = None
+    at_least: bool = False  # `at_least: true`: the value is a minimum ("at least 45 million")
+
+    @property
+    def lower_bound(self) -> bool:
+        """A single value given as a minimum: marked `at_least: true`, or its method says so."""
+        return self.value is not None and (self.at_least or bool(self.method and _MINIMUM.search(self.method)))
 
     @property
     def key(self) -> tuple[float, float]:

@@ -95,6 +95,13 @@ MIGRATIONS: list[str] = [
         SELECT user_key, topic, COUNT(*) AS answered, SUM(correct) AS correct
         FROM answers WHERE kind = 'quiz' AND revealed = 1 GROUP BY user_key, topic;
     """,
+    # 2 -> 3: curators resolve problem reports (who, when, and what was done); open ones have no resolved_at
+    """
+    ALTER TABLE reports ADD COLUMN resolved_at REAL;
+    ALTER TABLE reports ADD COLUMN resolved_by TEXT;
+    ALTER TABLE reports ADD COLUMN resolution TEXT;
+    CREATE INDEX reports_open ON reports (resolved_at, id);
+    """,
 ]
 
 
@@ -109,6 +116,13 @@ class Report:
     guild_id: int | None
     channel_id: int | None
     note: str | None
+    resolved_at: float | None = None
+    resolved_by: str | None = None
+    resolution: str | None = None   # the curator's note on what was done
+
+    @property
+    def open(self) -> bool:
+        return self.resolved_at is None
 
 
 @dataclass(frozen=True)
@@ -251,22 +265,28 @@ class Database:
         )
         return int(cur.lastrowid)
 
-    def reports(self, limit: int = 100) -> list[Report]:
-        rows = self.query("SELECT * FROM reports ORDER BY id DESC LIMIT ?", (limit,))
-        return [
-            Report(
-                r["id"],
-                r["created_at"],
-                r["question"],
-                tuple(json.loads(r["passage_ids"])),
-                r["reporter_id"],
-                r["reporter_name"],
-                r["guild_id"],
-                r["channel_id"],
-                r["note"],
-            )
-            for r in rows
-        ]
+    def reports(self, limit: int = 100, open_only: bool = False) -> list[Report]:
+        """The newest reports first; `open_only`: those no curator has resolved yet."""
+        where = " WHERE resolved_at IS NULL" if open_only else ""
+        rows = self.query(f"SELECT * FROM reports{where} ORDER BY id DESC LIMIT ?", (limit,))
+        return [_report(r) for r in rows]
+
+    def report(self, report_id: int) -> Report | None:
+        rows = self.query("SELECT * FROM reports WHERE id = ?", (report_id,))
+        return _report(rows[0]) if rows else None
+
+    def report_counts(self) -> tuple[int, int]:
+        """(all reports, open reports)."""
+        row = self.query("SELECT COUNT(*) AS total, COUNT(*) - COUNT(resolved_at) AS open FROM reports")[0]
+        return int(row["total"]), int(row["open"])
+
+    def resolve_report(self, report_id: int, *, by: str, note: str | None = None) -> bool:
+        """Mark an open report resolved, by whom and now; False if there is no such open report."""
+        cur = self.execute(
+            "UPDATE reports SET resolved_at = ?, resolved_by = ?, resolution = ? WHERE id = ? AND resolved_at IS NULL",
+            (self.clock(), by, note, report_id),
+        )
+        return cur.rowcount == 1
 
     # ----- per-server settings ---------------------------------------------------------------
     def guild_setting(self, guild_id: int, key: str, default: str | None = None) -> str | None:
@@ -487,6 +507,23 @@ class Database:
                 " updated_at = excluded.updated_at",
                 (user_key, question_id, box, due_at, 0 if correct else 1, now if mastered else None, now),
             )
+
+
+def _report(r: sqlite3.Row) -> Report:
+    return Report(
+        r["id"],
+        r["created_at"],
+        r["question"],
+        tuple(json.loads(r["passage_ids"])),
+        r["reporter_id"],
+        r["reporter_name"],
+        r["guild_id"],
+        r["channel_id"],
+        r["note"],
+        r["resolved_at"],
+        r["resolved_by"],
+        r["resolution"],
+    )
 
 
 def _stored_quiz(r: sqlite3.Row) -> StoredQuiz:
