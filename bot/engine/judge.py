@@ -16,6 +16,9 @@ from pathlib import Path
 from bot.engine.retrieve import Retrieval
 
 MODEL_FILE = Path(__file__).with_name("judge.json")
+# In a follow-up that refers back ("did they reach it?"), the subject is the referent and the
+# question's own unknown words are mostly its verbs: they say less about being off-topic.
+FOLLOWUP_UNKNOWN = 0.5
 FEATURES = (
     "coverage",  # share of the question's specific-term weight in the best unit
     "bm25",  # the best unit's BM25 score over the query's idf mass (log)
@@ -51,7 +54,7 @@ def features(
     if best is None:
         return dict.fromkeys(FEATURES, 0.0) | {
             "known_share": r.known_share,
-            "unknown_common": q.unknown_common,
+            "unknown_common": q.unknown_common * (FOLLOWUP_UNKNOWN if q.refers else 1.0),
             "entity": float(bool(q.entities)),
             "invent": float(q.asks("invent")),
             "followup": float(q.followup),
@@ -69,7 +72,7 @@ def features(
         "semantic": best.semantic,
         "top_semantic": r.top_semantic,
         "known_share": r.known_share,
-        "unknown_common": q.unknown_common,
+        "unknown_common": q.unknown_common * (FOLLOWUP_UNKNOWN if q.refers else 1.0),
         "entity": float(bool(q.entities)),
         "entity_match": float(entity_match),
         "margin": (best.fused - second) / best.fused if best.fused > 0 else 0.0,

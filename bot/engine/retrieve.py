@@ -8,6 +8,7 @@ a question naming a person or place to the units about them.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -92,7 +93,8 @@ class Retriever:
         self.units = units
         self.settings = settings or RetrieveSettings()
         words = [unit_words(u) for u in units]
-        self.vocabulary = frozenset(w for body, meta in words for w in (*body, *meta))
+        # Surface words with their counts, in reading order (the speller's ties then break the same way every run).
+        self.vocabulary = Counter(w for body, meta in words for w in (*body, *meta))
         self.documents = [Document(tuple(map(stem, body)), tuple(map(stem, meta))) for body, meta in words]
         self.index = Index(self.documents)
         self.embedder = embedder

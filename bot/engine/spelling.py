@@ -19,8 +19,11 @@ ENGLISH = 3.0 / 8  # commonness (Zipf 3, about once per million words) from whic
 
 
 class Speller:
-    def __init__(self, words: Iterable[str], max_distance: int = 2):
-        self.counts = Counter(w for w in words if w.isalpha() and w.isascii() and len(w) > 2)
+    def __init__(self, words: Iterable[str] | Counter[str], max_distance: int = 2):
+        """`words`: the vocabulary, in a fixed order (or a Counter of it): the most frequent of two
+        equally near corrections wins, then the first seen."""
+        counts = words if isinstance(words, Counter) else Counter(words)
+        self.counts = Counter({w: n for w, n in counts.items() if w.isalpha() and w.isascii() and len(w) > 2})
         self.known = frozenset(self.counts)
         self.max_distance = max_distance
 
