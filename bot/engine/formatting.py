@@ -14,9 +14,11 @@ def number(value: float, unit: str = "") -> str:
 
 
 def figure(estimate: Estimate, unit: str) -> str:
-    """ "45 million", "43-46 million", "10.7 million tonnes", "1961"."""
+    """ "45 million", "at least 45 million", "43-46 million", "10.7 million tonnes", "1961"."""
     if estimate.value is not None:
         amount = number(estimate.value, unit)
+        if estimate.lower_bound:
+            amount = f"at least {amount}"
     else:
         amount = f"{number(estimate.low, unit)}–{number(estimate.high, unit)}"  # type: ignore[arg-type]
     return amount if unit == "year" else f"{amount} {unit}"

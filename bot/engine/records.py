@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
 # How a method note says its figure is a minimum ("a minimum of 45 million", "at least one million").
-_MINIMUM = re.compile(r"\b(?:a minimum\b|minimum figure|lower bound|at least (?:one\b|\d))", re.I)
 
 
 @dataclass(frozen=True)
@@ -68,8 +66,8 @@ class Estimate:
 
     @property
     def lower_bound(self) -> bool:
-        """A single value given as a minimum: marked `at_least: true`, or its method says so."""
-        return self.value is not None and (self.at_least or bool(self.method and _MINIMUM.search(self.method)))
+        """A single value given as a minimum (marked `at_least: true`)."""
+        return self.value is not None and self.at_least
 
     @property
     def key(self) -> tuple[float, float]:
