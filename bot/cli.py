@@ -169,7 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_bench)
 
     # Front ends add their own subcommands (Discord: run/sync/commands/reports; study: quiz/chart/progress).
-    for module in ("bot.discord_cli", "bot.study_cli"):
+    for module in ("bot.discord.cli", "bot.study_cli"):
         try:
             add_commands = __import__(module, fromlist=["add_commands"]).add_commands
         except ModuleNotFoundError as exc:

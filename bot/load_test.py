@@ -24,7 +24,7 @@ import discord
 from discord.webhook.async_ import AsyncWebhookAdapter, async_context
 
 from bot.config import Settings
-from bot.discord_bot import TutorBot, UserCooldown, unload_all
+from bot.discord.bot import TutorBot, UserCooldown, unload_all
 from bot.engine import Tutor, load_knowledge
 from bot.engine.loader import default_knowledge_dir
 from bot.engine.storage import Database

@@ -15,7 +15,7 @@ from unittest import mock
 import discord
 
 from bot.config import Settings
-from bot.discord_bot import TutorBot, unload_all
+from bot.discord.bot import TutorBot, unload_all
 from bot.engine import Tutor
 from bot.engine.loader import default_knowledge_dir
 from bot.engine.storage import Database

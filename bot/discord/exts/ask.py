@@ -11,14 +11,14 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord_bot import retry_message
-from bot.discord_render import answer_embeds, answer_plain, clip
-from bot.discord_views import NO_MENTIONS, AnswerView, send_ephemeral
+from bot.discord.bot import retry_message
+from bot.discord.exts._common import conversation_key, too_long
+from bot.discord.render import answer_embeds, answer_plain, clip
+from bot.discord.views import NO_MENTIONS, AnswerView, send_ephemeral
 from bot.engine import Answer
-from bot.exts._common import conversation_key, too_long
 
 if TYPE_CHECKING:
-    from bot.discord_bot import TutorBot
+    from bot.discord.bot import TutorBot
 
 log = logging.getLogger(__name__)
 

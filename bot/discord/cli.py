@@ -46,7 +46,7 @@ def cmd_run(args: argparse.Namespace, settings: config.Settings) -> int:
         return status
     import discord
 
-    from bot.discord_bot import create_bot
+    from bot.discord.bot import create_bot
 
     discord.utils.setup_logging(level=logging.getLevelName(settings.log_level), root=True)
     tutor, database = _services(settings)
@@ -81,7 +81,7 @@ def cmd_sync(args: argparse.Namespace, settings: config.Settings) -> int:
         return status
     import discord
 
-    from bot.discord_bot import TutorBot
+    from bot.discord.bot import TutorBot
 
     discord.utils.setup_logging(level=logging.getLevelName(settings.log_level), root=True)
     guild_id = args.guild if args.guild is not None else settings.dev_guild_id
@@ -117,7 +117,7 @@ def cmd_sync(args: argparse.Namespace, settings: config.Settings) -> int:
 
 def cmd_commands(args: argparse.Namespace, settings: config.Settings) -> int:
     from bot.cli import _tutor
-    from bot.discord_bot import command_tree
+    from bot.discord.bot import command_tree
 
     tree = asyncio.run(command_tree(settings, _tutor(settings)))
     if args.json:

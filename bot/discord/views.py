@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Sequence
 import discord
 from discord import ui
 
-from bot.discord_render import button_label
+from bot.discord.render import button_label
 from bot.engine.answer import Answer
 from bot.engine.storage import Database
 

@@ -18,9 +18,9 @@ import discord
 import pytest
 from discord.webhook.async_ import async_context
 
-from bot.discord_bot import TutorBot
-from bot.discord_views import AnswerView
-from bot.exts.ask import COOLDOWN_NOTICE_S, Ask
+from bot.discord.bot import TutorBot
+from bot.discord.exts.ask import COOLDOWN_NOTICE_S, Ask
+from bot.discord.views import AnswerView
 from bot.load_test import FakeDiscord, slash_payload
 from tests.helpers import MockGuild, MockInteraction, MockMember, MockMessage, MockTextChannel, close_bot, make_bot, snowflake
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import discord
 import pytest
 
-from bot import discord_cli
 from bot.config import Settings, parse_dotenv
+from bot.discord import cli as discord_cli
 from bot.engine.storage import Database
 from tests.conftest import REPO
 from tests.helpers import settings

@@ -6,7 +6,7 @@ import discord
 import pytest
 from discord import app_commands
 
-from bot.exts.admin import Admin
+from bot.discord.exts.admin import Admin
 from tests.helpers import MockInteraction
 
 

@@ -14,8 +14,8 @@ import discord
 import pytest
 from discord.ext import commands
 
+from bot.discord.exts.study import QuizView, ReviewView, Study
 from bot.engine.storage import Database
-from bot.exts.study import QuizView, ReviewView, Study
 from bot.study.quiz import QuizRules
 from tests.study.conftest import FakeClock, GateTimer
 
@@ -247,7 +247,7 @@ async def test_loads_as_an_extension_and_its_commands_serialise(shipped_kb, tmp_
     bot.tutor.kb = shipped_kb
     bot.database = Database(tmp_path / "x.sqlite3")  # the bot class names it `database`
     bot.settings = MagicMock()
-    await bot.load_extension("bot.exts.study")
+    await bot.load_extension("bot.discord.exts.study")
     names = {c.name for c in bot.tree.get_commands()}
     assert {"quiz", "leaderboard", "progress", "review", "chart"} <= names
     quiz = bot.tree.get_command("quiz")
@@ -255,5 +255,5 @@ async def test_loads_as_an_extension_and_its_commands_serialise(shipped_kb, tmp_
     payload = [c.to_dict(bot.tree) for c in bot.tree.get_commands()]
     chart = next(p for p in payload if p["name"] == "chart")
     assert [c["value"] for c in chart["options"][0]["choices"]] == ["deaths", "grain", "steel"]
-    await bot.unload_extension("bot.exts.study")
+    await bot.unload_extension("bot.discord.exts.study")
     bot.database.close()

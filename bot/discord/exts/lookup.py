@@ -8,14 +8,14 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord_render import CHOICE_NAME, clip, dispute_embeds, glossary_embed, help_embed, sources_embeds, timeline_embeds
-from bot.discord_views import NO_MENTIONS, send_ephemeral
+from bot.discord.exts._common import send_pages, too_long
+from bot.discord.render import CHOICE_NAME, clip, dispute_embeds, glossary_embed, help_embed, sources_embeds, timeline_embeds
+from bot.discord.views import NO_MENTIONS, send_ephemeral
 from bot.engine.compose import dispute_view, topic_label
 from bot.engine.records import Dispute, GlossaryEntry, KnowledgeBase
-from bot.exts._common import send_pages, too_long
 
 if TYPE_CHECKING:
-    from bot.discord_bot import TutorBot
+    from bot.discord.bot import TutorBot
 
 MAX_TERM = 100
 MAX_CHOICES = 25

@@ -21,10 +21,10 @@ from discord import app_commands, ui
 from discord.ext import commands
 
 from bot.charts import render_chart  # matplotlib itself loads on first use, in a worker thread
+from bot.discord.exts._common import send_pages
 from bot.engine.compose import topic_label
 from bot.engine.records import KnowledgeBase
 from bot.engine.storage import Database
-from bot.exts._common import send_pages
 from bot.study.driver import QuizDriver, Waiter, real_wait
 from bot.study.progress import leaderboard, progress
 from bot.study.quiz import LETTERS, Asked, QuizError, QuizRules, Receipt, Reveal, Standing, StopReason

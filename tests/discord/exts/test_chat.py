@@ -9,8 +9,8 @@ import discord.ext.test as dpytest
 import pytest
 from discord.ext.test import backend, factories
 
-from bot.discord_bot import TutorBot, intents, unload_all
-from bot.discord_render import embed_within_limits
+from bot.discord.bot import TutorBot, intents, unload_all
+from bot.discord.render import embed_within_limits
 from bot.engine.storage import Database
 from tests.helpers import record_sent_messages, settings
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import discord
 
-from bot.discord_views import NO_MENTIONS, PagedView
+from bot.discord.views import NO_MENTIONS, PagedView
 
 
 def conversation_key(channel: object, channel_id: int | None, user_id: int) -> str:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import discord
 import pytest
 
-from bot.discord_render import embed_within_limits
-from bot.discord_views import PagedView
-from bot.exts.lookup import Lookup
+from bot.discord.exts.lookup import Lookup
+from bot.discord.render import embed_within_limits
+from bot.discord.views import PagedView
 from tests.helpers import MockInteraction
 
 NONE = discord.AllowedMentions.none().to_dict()

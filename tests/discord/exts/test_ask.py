@@ -7,9 +7,9 @@ from unittest import mock
 import discord
 import pytest
 
-from bot.discord_render import embed_within_limits
-from bot.discord_views import AnswerView
-from bot.exts.ask import MAX_QUESTION, Ask, question_check
+from bot.discord.exts.ask import MAX_QUESTION, Ask, question_check
+from bot.discord.render import embed_within_limits
+from bot.discord.views import AnswerView
 from tests.helpers import MockInteraction, MockMessage, MockThread
 
 NONE = discord.AllowedMentions.none().to_dict()

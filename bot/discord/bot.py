@@ -14,8 +14,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.config import Settings
-from bot.discord_render import clip
-from bot.discord_views import NO_MENTIONS, send_ephemeral
+from bot.discord.render import clip
+from bot.discord.views import NO_MENTIONS, send_ephemeral
 from bot.engine import Answer, Tutor
 from bot.engine.storage import Database
 
@@ -23,10 +23,10 @@ log = logging.getLogger(__name__)
 
 
 def extensions() -> list[str]:
-    """Every module in bot/exts except private ones (_common): a new front-end file is picked up as is."""
-    import bot.exts
+    """Every module in bot/discord/exts except private ones (_common): a new cog file is picked up as is."""
+    from bot.discord import exts
 
-    return sorted(f"bot.exts.{m.name}" for m in pkgutil.iter_modules(bot.exts.__path__) if not m.name.startswith("_"))
+    return sorted(f"{exts.__name__}.{m.name}" for m in pkgutil.iter_modules(exts.__path__) if not m.name.startswith("_"))
 
 
 # Question commands (slash, context menu, mentions, follow-up buttons) share one per-user budget.

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import discord
 
-from bot.discord_render import answer_embeds
-from bot.discord_views import AnswerView, ReportModal
+from bot.discord.render import answer_embeds
+from bot.discord.views import AnswerView, ReportModal
 from bot.engine.storage import Database
 from tests.helpers import MockInteraction, MockMessage, close_bot, make_bot
 

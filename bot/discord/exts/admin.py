@@ -9,10 +9,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord_views import NO_MENTIONS
+from bot.discord.views import NO_MENTIONS
 
 if TYPE_CHECKING:
-    from bot.discord_bot import TutorBot
+    from bot.discord.bot import TutorBot
 
 THREADS_KEY = "answer_in_thread"
 
