@@ -1,43 +1,61 @@
 """Study groups in Discord: /quiz start|stop, /leaderboard, /progress, /review, /chart.
 
 A thin layer: the game is bot.study (QuizRooms state + QuizDriver timers); this cog turns button
-presses into QuizRooms.answer calls and the driver's events into embeds. Answers are buttons, never
-typed, so no message-content intent is needed.
+presses into QuizRooms.answer calls and the driver's events into messages. Embeds come from
+bot.discord.render, buttons from bot.discord.views. Answers are buttons, never typed, so no
+message-content intent is needed.
+
+Quizzes survive restarts and several shard processes: each process resumes only the quizzes of
+its own shards, reaches their channels as partial messageables (DM channels are not cached at
+start), and first disables the buttons of the question that was on screen before the restart.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import io
 import logging
 import random
 import time
 from collections.abc import Callable
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import discord
-from discord import app_commands, ui
+from discord import app_commands
 from discord.ext import commands
 
-from bot.charts import render_chart  # matplotlib itself loads on first use, in a worker thread
+from bot.charts import Chart, render_chart  # matplotlib itself loads on first use, in the bot's CPU worker
 from bot.discord.exts._common import send_pages
+from bot.discord.render import (
+    clip,
+    leaderboard_embeds,
+    name,
+    progress_embed,
+    question_embed,
+    reveal_embed,
+    review_done_embed,
+    review_embed,
+    scoreboard_embed,
+)
+from bot.discord.views import NO_MENTIONS, defer, new_id, quiz_view, reply, review_view, send_ephemeral
 from bot.engine.compose import topic_label
-from bot.engine.records import KnowledgeBase
-from bot.engine.storage import Database
+from bot.engine.storage import StoredQuiz
 from bot.study.driver import QuizDriver, Waiter, real_wait
 from bot.study.progress import leaderboard, progress
 from bot.study.quiz import LETTERS, Asked, QuizError, QuizRules, Receipt, Reveal, Standing, StopReason
-from bot.study.review import LAST_BOX, ReviewCard, ReviewDeck
+from bot.study.review import ReviewCard, ReviewDeck
 from bot.study.rooms import QuizRooms, Room
+
+if TYPE_CHECKING:
+    from bot.discord.bot import TutorBot
 
 log = logging.getLogger(__name__)
 
-NO_MENTIONS = discord.AllowedMentions.none()
-COLOUR = discord.Colour(0xB03A2E)
-FIELD_MAX = 1024
 PAGE_SIZE = 10
 MAX_PAGES = 10
+ANSWER_GRACE_S = 1.5  # the reveal waits this long past the deadline for presses made in time but still on their way
+# What the bot needs in a channel to run a quiz there (it posts embeds with buttons).
+QUIZ_PERMISSIONS = {"view_channel": "View Channel", "send_messages": "Send Messages", "embed_links": "Embed Links"}
 
 
 def user_key(user: discord.abc.User) -> str:
@@ -48,123 +66,38 @@ def channel_key(channel_id: int | None) -> str:
     return f"discord:{channel_id}"
 
 
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def quiz_refusal(interaction: discord.Interaction) -> str | None:
+    """Why the bot could not post a quiz where the command was used, if it could not: checked before
+    starting (interaction.app_permissions), since the questions are posted to the channel, not as replies."""
+    if interaction.guild_id is None:
+        if interaction.context.private_channel:  # a group DM, or someone else's DM (user-installed app)
+            return "I can only run quizzes in a server channel or in a direct message with me."
+        return None  # the bot's own DM with the user: it can always post there
+    needed = dict(QUIZ_PERMISSIONS)
+    if isinstance(interaction.channel, discord.Thread):
+        needed["send_messages_in_threads"] = needed.pop("send_messages").replace("Messages", "Messages in Threads")
+    perms = interaction.app_permissions
+    missing = [label for flag, label in needed.items() if not getattr(perms, flag)]
+    if not missing:
+        return None
+    return ("I can't run a quiz in this channel: I need the " + ", ".join(f"**{m}**" for m in missing)
+            + (" permissions" if len(missing) > 1 else " permission") + " here. Ask a moderator, or try another channel.")
 
 
-# ----- embeds -------------------------------------------------------------------------------------
-def question_embed(asked: Asked, room: Room) -> discord.Embed:
-    about = " · ".join(x for x in (room.topic and topic_label(room.topic), room.difficulty) if x)
-    embed = discord.Embed(title=f"Question {asked.number} of {asked.total}", description=asked.question.question, colour=COLOUR)
-    for i, choice in enumerate(asked.choices):
-        embed.add_field(name=LETTERS[i], value=_clip(choice, FIELD_MAX), inline=False)
-    seconds = int(asked.deadline - asked.asked_at)
-    embed.set_footer(text=(f"{about} · " if about else "") + f"{seconds} s to answer · one answer each")
-    embed.timestamp = discord.utils.utcnow()
-    return embed
-
-
-def reveal_embed(reveal: Reveal) -> discord.Embed:
-    right = f"**{LETTERS[reveal.correct_index]}) {reveal.choices[reveal.correct_index]}**"
-    embed = discord.Embed(title=f"Answer to question {reveal.number}", description=f"{right}\n\n{reveal.question.explanation}",
-                          colour=discord.Colour.green())
-    winners = reveal.winners
-    if not reveal.submissions:
-        got = "Nobody answered."
-    elif winners:
-        got = ", ".join(f"{s.name} (+{s.points})" for s in winners) + f" — {len(winners)} of {len(reveal.submissions)} right"
-    else:
-        got = f"Nobody got it right ({len(reveal.submissions)} answered)."
-    embed.add_field(name="Who got it", value=_clip(got, FIELD_MAX), inline=False)
-    cites = "\n".join(f"• {c}" for c in reveal.citations) or "—"
-    embed.add_field(name=_clip(f"From: {reveal.passage_title}", 256), value=_clip(cites, FIELD_MAX), inline=False)
-    return embed
-
-
-ENDINGS = {
-    StopReason.COMPLETED: "Quiz over!",
-    StopReason.IDLE: "Quiz stopped: two questions in a row went unanswered.",
-    StopReason.STOPPED: "Quiz stopped.",
-}
-
-
-def scoreboard_embed(standings: list[Standing], reason: StopReason) -> discord.Embed:
-    medals = {1: "🥇", 2: "🥈", 3: "🥉"}
-    lines = [f"{medals.get(s.rank, f'{s.rank}.')} {s.name} — {s.points} points ({s.correct}/{s.answered} right)"
-             for s in standings]
-    embed = discord.Embed(title=ENDINGS[reason], description=_clip("\n".join(lines) or "No points scored.", 4000), colour=COLOUR)
-    embed.set_footer(text="Missed questions are waiting in /review · /leaderboard for the server")
-    return embed
-
-
-# ----- views --------------------------------------------------------------------------------------
-class QuizView(ui.View):
-    """Four answer buttons for one question of one quiz. The driver disables them at the reveal."""
-
-    def __init__(self, cog: Study, session_id: str, asked: Asked):
-        super().__init__(timeout=None)
-        self.buttons: list[ui.Button] = []
-        for i, choice in enumerate(asked.choices):
-            button = ui.Button(label=_clip(f"{LETTERS[i]}: {choice}", 80), style=discord.ButtonStyle.primary,
-                               custom_id=f"glf-quiz:{session_id}:{asked.position}:{i}", row=i)
-            button.callback = self._callback(cog, session_id, asked.position, i)
-            self.add_item(button)
-            self.buttons.append(button)
-
-    @staticmethod
-    def _callback(cog: Study, session_id: str, position: int, choice: int) -> Callable:
-        async def press(interaction: discord.Interaction) -> None:
-            await cog.on_answer(interaction, session_id, position, choice)
-        return press
-
-    def settle(self, correct: int) -> None:
-        for i, button in enumerate(self.buttons):
-            button.disabled = True
-            button.style = discord.ButtonStyle.success if i == correct else discord.ButtonStyle.secondary
-
-
-class ReviewView(ui.View):
-    """A private review card: four buttons, then feedback and the next due card in the same message."""
-
-    def __init__(self, cog: Study, owner: discord.abc.User, card: ReviewCard, seen: set[str]):
-        super().__init__(timeout=15 * 60)
-        self.cog, self.owner, self.card, self.seen = cog, owner, card, seen
-        for i, choice in enumerate(card.choices):
-            button = ui.Button(label=_clip(f"{LETTERS[i]}: {choice}", 80), style=discord.ButtonStyle.primary, row=i)
-            button.callback = self._callback(i)
-            self.add_item(button)
-
-    def _callback(self, choice: int) -> Callable:
-        async def press(interaction: discord.Interaction) -> None:
-            await self.cog.on_review_answer(interaction, self, choice)
-        return press
-
-
-def review_embed(card: ReviewCard, feedback: str | None = None) -> discord.Embed:
-    embed = discord.Embed(title="Review", description=card.question.question, colour=COLOUR)
-    if feedback:
-        embed.description = f"{feedback}\n\n**Next:** {card.question.question}"
-    for i, choice in enumerate(card.choices):
-        embed.add_field(name=LETTERS[i], value=_clip(choice, FIELD_MAX), inline=False)
-    embed.set_footer(text=f"Box {card.box} of {LAST_BOX} · right in the last box masters it")
-    return embed
-
-
-# ----- the cog ------------------------------------------------------------------------------------
 class Study(commands.Cog):
     quiz = app_commands.Group(name="quiz", description="A quiz in this channel: everyone here can play")
 
-    def __init__(self, bot: commands.Bot, *, clock: Callable[[], float] = time.time, rng: random.Random | None = None,
-                 wait: Waiter = real_wait, pause: float = 4.0, rules: QuizRules | None = None):
+    def __init__(self, bot: TutorBot, *, clock: Callable[[], float] = time.time, rng: random.Random | None = None,
+                 wait: Waiter = real_wait, pause: float = 4.0, rules: QuizRules | None = None, grace: float = ANSWER_GRACE_S):
         self.bot = bot
-        self.kb: KnowledgeBase = getattr(bot, "kb", None) or bot.tutor.kb  # type: ignore[attr-defined]
-        self.db: Database = getattr(bot, "db", None) or bot.database  # type: ignore[attr-defined]
+        self.kb = bot.tutor.kb
+        self.db = bot.database
         self.clock = clock
-        self.rooms = QuizRooms(self.kb, self.db, clock, rng, rules)
-        self.deck = ReviewDeck(self.kb, self.db, clock, rng)
-        self.driver = QuizDriver(self.rooms, self, pause=pause, wait=wait)
-        self.views: dict[str, tuple[discord.Message, QuizView]] = {}   # the question on screen, per channel
-        self.channels: dict[str, discord.abc.Messageable] = {}         # where each quiz was started (DMs are not cached)
+        self.rng = rng or random.Random()
+        self.rooms = QuizRooms(self.kb, self.db, clock, self.rng, rules)
+        self.deck = ReviewDeck(self.kb, self.db, clock, self.rng)
+        self.driver = QuizDriver(self.rooms, self, pause=pause, wait=wait, grace=grace)
+        self.charts: dict[str, asyncio.Future[Chart]] = {}  # rendered once per knowledge base, then served as bytes
         self._resumer: asyncio.Task | None = None
 
     async def cog_load(self) -> None:
@@ -175,56 +108,70 @@ class Study(commands.Cog):
             self._resumer.cancel()
         await self.driver.close()
 
+    # ----- restart ----------------------------------------------------------------------------
+    def mine(self, stored: StoredQuiz) -> bool:
+        """A quiz this process should run: one in a server of its shards (DMs: shard 0)."""
+        return self.bot.owns_guild(stored.guild_id)
+
     async def resume_quizzes(self) -> list[Room]:
-        """After a restart: carry on every saved quiz, asking the question in flight again."""
+        """After a restart, once connected: carry on this process's saved quizzes."""
         await self.bot.wait_until_ready()
-        rooms = await asyncio.to_thread(self.rooms.resume_all, "discord:")
+        return await self.resume_mine()
+
+    async def resume_mine(self) -> list[Room]:
+        """Carry on every saved live quiz of this process's shards, asking the question in flight again;
+        the message that showed it before the restart has its buttons disabled first."""
+        before = {q.id: q for q in await asyncio.to_thread(self.db.live_quizzes) if q.channel.startswith("discord:")}
+        rooms = await asyncio.to_thread(self.rooms.resume_all, "discord:", self.mine)
         for room in rooms:
+            stale = before.get(room.session.id)
+            if stale is not None and stale.message_id is not None:
+                await self._close_message(room, stale.message_id, stale.position)
             self.driver.launch(room.channel)
         return rooms
 
-    # ----- presenter (called by the driver) ---------------------------------------------------
-    def _channel(self, room: Room) -> discord.abc.Messageable | None:
-        found = self.bot.get_channel(int(room.channel.split(":", 1)[1]))
-        return found or self.channels.get(room.channel)  # type: ignore[return-value]
+    # ----- presenter (called by the driver) -----------------------------------------------------
+    def _channel(self, room: Room) -> discord.PartialMessageable:
+        """The quiz's channel by id: works for DMs (never cached at start) and needs no cache at all."""
+        return self.bot.get_partial_messageable(int(room.channel.split(":", 1)[1]), guild_id=room.guild_id)
+
+    async def _close_message(self, room: Room, message_id: int, position: int, correct: int | None = None) -> None:
+        """Disable a question's buttons (showing the right one at its reveal). Through the channel, so
+        it works however old the message is; no interaction token involved."""
+        plan = room.session.plan
+        if not 0 <= position < len(plan):
+            return
+        view = quiz_view(room.session.id, position, plan[position].choices, correct=correct, closed=True)
+        try:
+            await self._channel(room).get_partial_message(message_id).edit(view=view)
+        except discord.HTTPException:
+            log.info("could not disable the buttons of quiz message %s", message_id, exc_info=True)
+        await asyncio.to_thread(self.db.set_quiz_message, room.session.id, None)
+
+    async def _on_screen(self, room: Room) -> int | None:
+        stored = await asyncio.to_thread(self.db.quiz, room.session.id)
+        return stored.message_id if stored is not None else None
 
     async def show_question(self, room: Room, asked: Asked) -> None:
-        channel = self._channel(room)
-        if channel is None:
-            return
-        view = QuizView(self, room.session.id, asked)
         note = "Resuming the quiz after a restart — scores are intact." if room.resumed else None
         room.resumed = False
-        message = await channel.send(content=note, embed=question_embed(asked, room), view=view, allowed_mentions=NO_MENTIONS)
-        self.views[room.channel] = (message, view)
+        message = await self._channel(room).send(
+            content=note,
+            embed=question_embed(asked, room.topic, room.difficulty),
+            view=quiz_view(room.session.id, asked.position, asked.choices),
+            allowed_mentions=NO_MENTIONS,
+        )
+        await asyncio.to_thread(self.db.set_quiz_message, room.session.id, message.id)
 
     async def show_reveal(self, room: Room, reveal: Reveal) -> None:
-        shown = self.views.pop(room.channel, None)
-        if shown is not None:
-            message, view = shown
-            view.settle(reveal.correct_index)
-            view.stop()
-            try:
-                await message.edit(view=view)
-            except discord.HTTPException:
-                log.info("could not disable the buttons of a quiz question", exc_info=True)
-        channel = self._channel(room)
-        if channel is not None:
-            await channel.send(embed=reveal_embed(reveal), allowed_mentions=NO_MENTIONS)
+        if (message_id := await self._on_screen(room)) is not None:
+            await self._close_message(room, message_id, reveal.position, reveal.correct_index)
+        await self._channel(room).send(embed=reveal_embed(reveal), allowed_mentions=NO_MENTIONS)
 
     async def show_end(self, room: Room, standings: list[Standing], reason: StopReason) -> None:
-        shown = self.views.pop(room.channel, None)
-        if shown is not None:
-            message, view = shown
-            for button in view.buttons:
-                button.disabled = True
-            view.stop()
-            with contextlib.suppress(discord.HTTPException):
-                await message.edit(view=view)
-        channel = self._channel(room)
-        self.channels.pop(room.channel, None)
-        if channel is not None:
-            await channel.send(embed=scoreboard_embed(standings, reason), allowed_mentions=NO_MENTIONS)
+        if (message_id := await self._on_screen(room)) is not None:  # stopped while a question was open
+            await self._close_message(room, message_id, room.session.position)
+        await self._channel(room).send(embed=scoreboard_embed(standings, reason), allowed_mentions=NO_MENTIONS)
 
     # ----- /quiz start | stop -----------------------------------------------------------------
     @quiz.command(name="start", description="Start a quiz in this channel")
@@ -233,6 +180,9 @@ class Study(commands.Cog):
     async def quiz_start(self, interaction: discord.Interaction, topic: app_commands.Range[str, 1, 60] | None = None,
                          questions: app_commands.Range[int, 1, 20] = 5,
                          difficulty: Literal["easy", "medium", "hard"] | None = None) -> None:
+        if (refusal := quiz_refusal(interaction)) is not None:
+            await send_ephemeral(interaction, refusal)
+            return
         channel = channel_key(interaction.channel_id)
         try:
             room = await asyncio.to_thread(
@@ -240,22 +190,20 @@ class Study(commands.Cog):
                 guild_id=interaction.guild_id, topic=topic, difficulty=difficulty, questions=questions,
             )
         except QuizError as exc:
-            await interaction.response.send_message(str(exc), ephemeral=True, allowed_mentions=NO_MENTIONS)
+            await send_ephemeral(interaction, str(exc))
             return
         about = " ".join(x for x in (difficulty, room.topic and f"on {topic_label(room.topic)}") if x)
         await interaction.response.send_message(
-            f"{interaction.user.display_name} started a quiz: {len(room.session.plan)} {about + ' ' if about else ''}questions,"
-            f" {int(room.session.rules.time_limit)} s each. Everyone here can answer — once per question.",
+            f"{name(interaction.user.display_name)} started a quiz: {len(room.session.plan)} {about + ' ' if about else ''}"
+            f"questions, {int(room.session.rules.time_limit)} s each. Everyone here can answer — once per question.",
             allowed_mentions=NO_MENTIONS,
         )
-        if interaction.channel is not None:
-            self.channels[channel] = interaction.channel
         self.driver.launch(channel)
 
     @quiz_start.autocomplete("topic")
     async def topic_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         needle = current.casefold().strip()
-        return [app_commands.Choice(name=_clip(f"{t} — {topic_label(t)}", 100), value=t)
+        return [app_commands.Choice(name=clip(f"{t} — {topic_label(t)}", 100), value=t)
                 for t in self.rooms.topics if needle in t or needle in topic_label(t).casefold()][:25]
 
     @quiz.command(name="stop", description="Stop this channel's quiz (its starter or a moderator)")
@@ -263,25 +211,26 @@ class Study(commands.Cog):
         channel = channel_key(interaction.channel_id)
         room = self.rooms.room(channel)
         if room is None:
-            await interaction.response.send_message("There is no quiz running here.", ephemeral=True)
+            await send_ephemeral(interaction, "There is no quiz running here.")
             return
         if room.session.starter != user_key(interaction.user) and not interaction.permissions.manage_messages:
-            await interaction.response.send_message("Only the person who started the quiz, or a moderator, can stop it.",
-                                                    ephemeral=True)
+            await send_ephemeral(interaction, "Only the person who started the quiz, or a moderator, can stop it.")
             return
         try:
             await self.driver.stop(channel)
         except QuizError as exc:   # it ended meanwhile
-            await interaction.response.send_message(str(exc), ephemeral=True)
+            await send_ephemeral(interaction, str(exc))
             return
-        await interaction.response.send_message(f"{interaction.user.display_name} stopped the quiz.",
+        await interaction.response.send_message(f"{name(interaction.user.display_name)} stopped the quiz.",
                                                 allowed_mentions=NO_MENTIONS)
 
     async def on_answer(self, interaction: discord.Interaction, session_id: str, position: int, choice: int) -> None:
-        """A button press: committed before it is acknowledged; right or wrong stays hidden until the reveal."""
+        """A button press: committed before it is acknowledged; right or wrong stays hidden until the reveal.
+        It is timed by when it was pressed (the interaction's created_at), not by when it got its turn."""
         result = await asyncio.to_thread(
             self.rooms.answer, channel_key(interaction.channel_id), user_key(interaction.user), choice,
             name=interaction.user.display_name, session_id=session_id, position=position,
+            at=interaction.created_at.timestamp(),
         )
         if result.receipt is Receipt.ACCEPTED:
             text = f"Locked in: **{LETTERS[choice]}**. The answer comes when time is up."
@@ -293,99 +242,119 @@ class Study(commands.Cog):
             text = "Time is up for this question."
         else:
             text = "This question is closed."
-        await interaction.response.send_message(text, ephemeral=True)
+        await send_ephemeral(interaction, text)
 
     # ----- /leaderboard, /progress ---------------------------------------------------------------
     @app_commands.command(name="leaderboard", description="Quiz scores in this server")
     @app_commands.describe(period="day, week, month or all time (default)")
     async def leaderboard_command(self, interaction: discord.Interaction,
                                   period: Literal["day", "week", "month", "all"] = "all") -> None:
-        pages = await asyncio.to_thread(self.leaderboard_pages, interaction.guild_id, period)
-        await send_pages(interaction, pages)   # the same ◀ n/N ▶ paging as the other cogs
+        # In a DM the scores are everyone's DM quizzes: show the asker only, never other people's.
+        only = None if interaction.guild_id is not None else user_key(interaction.user)
+        pages = await asyncio.to_thread(self.leaderboard_pages, interaction.guild_id, period, only)
+        await send_pages(interaction, pages)
 
-    def leaderboard_pages(self, guild_id: int | None, period: str) -> list[discord.Embed]:
+    def leaderboard_pages(self, guild_id: int | None, period: str, user: str | None = None) -> list[discord.Embed]:
         now = self.clock()
-        first = leaderboard(self.db, guild_id, period, now, 0, PAGE_SIZE)
-        title = "Leaderboard — " + ("all time" if period == "all" else f"last {period}" if period != "day" else "last 24 hours")
-        embeds = []
-        for page in range(min(first.pages, MAX_PAGES)):
-            board = first if page == 0 else leaderboard(self.db, guild_id, period, now, page, PAGE_SIZE)
-            lines = [f"**{rank}.** {row.user_name or row.user_key} — {row.points} points ({row.correct}/{row.answered} right)"
-                     for rank, row in board.rows]
-            embed = discord.Embed(title=title, description="\n".join(lines) or "No quiz points yet. Start one with /quiz start.",
-                                  colour=COLOUR)
-            embed.set_footer(text=f"Page {page + 1} of {min(first.pages, MAX_PAGES)}")
-            embeds.append(embed)
-        return embeds
+        first = leaderboard(self.db, guild_id, period, now, 0, PAGE_SIZE, user)
+        boards = [first] + [leaderboard(self.db, guild_id, period, now, page, PAGE_SIZE, user)
+                            for page in range(1, min(first.pages, MAX_PAGES))]
+        when = "all time" if period == "all" else f"last {period}" if period != "day" else "last 24 hours"
+        if user is not None:
+            return leaderboard_embeds(boards, f"Your quiz scores in direct messages — {when}",
+                                      "No quiz points in direct messages yet. Start one here with /quiz start.")
+        return leaderboard_embeds(boards, f"Leaderboard — {when}", "No quiz points yet. Start one with /quiz start.")
 
     @app_commands.command(name="progress", description="Your quiz accuracy by topic, weakest topics and streaks (private)")
     async def progress_command(self, interaction: discord.Interaction) -> None:
         embed = await asyncio.to_thread(self.progress_embed, interaction.user)
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+        await interaction.response.send_message(embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     def progress_embed(self, user: discord.abc.User) -> discord.Embed:
-        p = progress(self.db, user_key(user), self.clock())
-        status = self.deck.status(user_key(user))
-        embed = discord.Embed(title=f"Progress — {user.display_name}", colour=COLOUR)
-        if not p.answered:
-            embed.description = "No quiz answers yet. Join a /quiz start in a channel!"
-            return embed
-        embed.description = (f"{p.correct}/{p.answered} right ({p.accuracy:.0%}) · {p.points} points\n"
-                             f"Streak: {p.day_streak} day(s) · {p.correct_streak} right in a row (best {p.best_correct_streak})")
-        by_topic = "\n".join(f"{topic_label(t.topic)}: {t.correct}/{t.answered} ({t.accuracy:.0%})" for t in p.topics)
-        embed.add_field(name="By topic", value=_clip(by_topic, FIELD_MAX), inline=False)
-        if p.weakest:
-            embed.add_field(name="Weakest topics", value=_clip(", ".join(topic_label(t.topic) for t in p.weakest), FIELD_MAX),
-                            inline=False)
-        embed.add_field(name="Review", value=f"{status.due} due now · {status.waiting} waiting · {status.mastered} mastered",
-                        inline=False)
-        return embed
+        key = user_key(user)
+        return progress_embed(user.display_name, progress(self.db, key, self.clock()), self.deck.status(key))
 
     # ----- /review -----------------------------------------------------------------------------
+    def deal(self, user: str, sitting: str, seen: set[str] | frozenset[str] = frozenset()) -> tuple[str, ReviewCard] | None:
+        """The next due card of this sitting, stored so its buttons work from any process, once each."""
+        card = self.deck.next_card(user, seen)
+        if card is None:
+            return None
+        card_id = new_id()
+        self.db.deal_review_card(card_id=card_id, sitting=sitting, user_key=user, question_id=card.question.id,
+                                 choices=card.choices, box=card.box)
+        return card_id, card
+
     @app_commands.command(name="review", description="Practise the quiz questions you got wrong (only you see it)")
     async def review_command(self, interaction: discord.Interaction) -> None:
         user = user_key(interaction.user)
-        card = await asyncio.to_thread(self.deck.next_card, user)
-        if card is None:
+        dealt = await asyncio.to_thread(self.deal, user, new_id())
+        if dealt is None:
             status = await asyncio.to_thread(self.deck.status, user)
-            await interaction.response.send_message(
-                f"Nothing to review right now ({status.waiting} waiting for later, {status.mastered} mastered).", ephemeral=True)
+            await send_ephemeral(interaction,
+                                 f"Nothing to review right now ({status.waiting} waiting for later, {status.mastered} mastered).")
             return
-        seen = {card.question.id}
-        await interaction.response.send_message(embed=review_embed(card), view=ReviewView(self, interaction.user, card, seen),
-                                                ephemeral=True)
+        card_id, card = dealt
+        await interaction.response.send_message(embed=review_embed(card), view=review_view(card_id, card.choices),
+                                                ephemeral=True, allowed_mentions=NO_MENTIONS)
 
-    async def on_review_answer(self, interaction: discord.Interaction, view: ReviewView, choice: int) -> None:
+    async def on_review_answer(self, interaction: discord.Interaction, card_id: str, choice: int) -> None:
+        """A press on a review card: the first press counts, a second is told so."""
         user = user_key(interaction.user)
-        if interaction.user.id != view.owner.id:
-            await interaction.response.send_message("This review card is someone else's; use /review for yours.", ephemeral=True)
+        stored = await asyncio.to_thread(self.db.review_card, card_id)
+        if stored is None:
+            await send_ephemeral(interaction, "This review card is too old; use /review for a fresh one.")
             return
-        outcome = await asyncio.to_thread(self.deck.answer, user, view.card, choice, interaction.user.display_name)
-        q = view.card.question
+        if stored.user_key != user:
+            await send_ephemeral(interaction, "This review card is someone else's; use /review for yours.")
+            return
+        question = self.deck.question(stored.question_id)
+        if question is None or not 0 <= choice < len(stored.choices):
+            await send_ephemeral(interaction, "This question is no longer in the bank; use /review for the next one.")
+            return
+        card = ReviewCard(question, stored.choices, stored.box)
+        outcome = await asyncio.to_thread(self.deck.answer, user, card, choice, interaction.user.display_name, card_id=card_id)
+        if outcome is None:
+            given = f" (**{LETTERS[stored.choice]}**)" if stored.choice is not None else ""
+            await send_ephemeral(interaction, f"You have already answered this card{given}.")
+            return
         if outcome.correct:
             feedback = "✅ Right. " + ("Mastered — it leaves your deck." if outcome.schedule.mastered
                                       else f"Moved to box {outcome.schedule.box}; it comes back later.")
         else:
-            feedback = f"❌ Not quite: **{q.answer}**. {q.explanation}"
-        view.stop()
-        card = await asyncio.to_thread(self.deck.next_card, user, view.seen)
-        if card is None:
-            await interaction.response.edit_message(content=None, embed=discord.Embed(
-                title="Review", description=f"{feedback}\n\nThat's all for now.", colour=COLOUR), view=None)
+            feedback = f"❌ Not quite: **{question.answer}**. {question.explanation}"
+        seen = await asyncio.to_thread(self.db.sitting_questions, stored.sitting)
+        dealt = await asyncio.to_thread(self.deal, user, stored.sitting, seen)
+        if dealt is None:
+            await interaction.response.edit_message(content=None, embed=review_done_embed(feedback), view=None)
             return
-        view.seen.add(card.question.id)
-        await interaction.response.edit_message(embed=review_embed(card, feedback),
-                                                view=ReviewView(self, interaction.user, card, view.seen))
+        next_id, next_card = dealt
+        await interaction.response.edit_message(embed=review_embed(next_card, feedback), view=review_view(next_id, next_card.choices))
 
     # ----- /chart --------------------------------------------------------------------------------
+    async def chart(self, name: str) -> Chart:
+        """The chart, rendered once (in the bot's CPU worker, never on asyncio's shared pool) and then
+        served from memory; concurrent requests for a chart being drawn wait for that one drawing."""
+        future = self.charts.get(name)
+        if future is None:
+            future = asyncio.ensure_future(self.bot.run_cpu(render_chart, name, self.kb))
+            self.charts[name] = future
+
+            def forget_failure(done: asyncio.Future[Chart], name: str = name) -> None:
+                if done.cancelled() or done.exception() is not None:
+                    self.charts.pop(name, None)  # a failed drawing is tried again next time
+
+            future.add_done_callback(forget_failure)
+        return await asyncio.shield(future)
+
     @app_commands.command(name="chart", description="A chart: famine death estimates, grain or steel output")
     @app_commands.describe(name="deaths (the estimates side by side), grain or steel (official vs claimed)")
     async def chart_command(self, interaction: discord.Interaction, name: Literal["deaths", "grain", "steel"]) -> None:
-        await interaction.response.defer(thinking=True)
-        chart = await asyncio.to_thread(render_chart, name, self.kb)
-        await interaction.followup.send(content=chart.caption, file=discord.File(io.BytesIO(chart.png), filename=f"{name}.png"),
-                                        allowed_mentions=NO_MENTIONS)
+        await defer(interaction, ephemeral=False)
+        chart = await self.chart(name)
+        await reply(interaction, content=chart.caption, file=discord.File(io.BytesIO(chart.png), filename=f"{name}.png"))
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: TutorBot) -> None:
     await bot.add_cog(Study(bot))
+
