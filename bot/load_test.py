@@ -116,10 +116,12 @@ class Shown:
         return self.payload.get("embeds") or []
 
     def custom_ids(self) -> list[str]:
-        return [c["custom_id"] for row in self.payload.get("components") or [] for c in row.get("components", []) if "custom_id" in c]
+        rows = self.payload.get("components") or []
+        return [c["custom_id"] for row in rows for c in row.get("components", []) if "custom_id" in c]
 
     def button(self, custom_id: str) -> dict[str, Any]:
-        return next(c for row in self.payload.get("components") or [] for c in row["components"] if c.get("custom_id") == custom_id)
+        rows = self.payload.get("components") or []
+        return next(c for row in rows for c in row["components"] if c.get("custom_id") == custom_id)
 
     def as_message(self) -> dict[str, Any]:
         return message_payload(self.channel_id, self.payload | {"flags": EPHEMERAL if self.ephemeral else 0}, message_id=self.id)

@@ -291,7 +291,9 @@ def sources_embeds(sources: Iterable[Source], title: str) -> list[discord.Embed]
 
 def question_embed(asked: Asked, topic: str | None, difficulty: str | None) -> discord.Embed:
     about = " · ".join(x for x in (topic and topic_label(topic), difficulty) if x)
-    embed = discord.Embed(title=f"Question {asked.number} of {asked.total}", description=asked.question.question, colour=QUIZ_COLOUR)
+    embed = discord.Embed(
+        title=f"Question {asked.number} of {asked.total}", description=asked.question.question, colour=QUIZ_COLOUR
+    )
     for i, choice in enumerate(asked.choices):
         embed.add_field(name=LETTERS[i], value=clip(choice, FIELD_VALUE), inline=False)
     seconds = int(asked.deadline - asked.asked_at)
@@ -336,7 +338,8 @@ ENDINGS = {
 def scoreboard_embed(standings: list[Standing], reason: StopReason) -> discord.Embed:
     medals = {1: "🥇", 2: "🥈", 3: "🥉"}
     lines = [
-        f"{medals.get(s.rank, f'{s.rank}.')} {name(s.name)} — {s.points} points ({s.correct}/{s.answered} right)" for s in standings
+        f"{medals.get(s.rank, f'{s.rank}.')} {name(s.name)} — {s.points} points ({s.correct}/{s.answered} right)"
+        for s in standings
     ]
     text = "\n".join(lines) or "No points scored."
     embed = discord.Embed(title=ENDINGS[reason], description=split_text(text, DESCRIPTION - 200)[0], colour=QUIZ_COLOUR)

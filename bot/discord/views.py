@@ -171,7 +171,10 @@ async def load_shown(interaction: discord.Interaction, shown_id: str) -> ShownMe
     return shown
 
 
-class PageButton(GuardedButton, ui.DynamicItem[ui.Button], template=rf"glf-page:(?P<id>{SHOWN_ID}):(?P<page>\d{{1,4}}):(?P<dir>[pn])"):
+PAGE_TEMPLATE = rf"glf-page:(?P<id>{SHOWN_ID}):(?P<page>\d{{1,4}}):(?P<dir>[pn])"
+
+
+class PageButton(GuardedButton, ui.DynamicItem[ui.Button], template=PAGE_TEMPLATE):
     """◀ or ▶ under a paged message; only the person who asked may turn the pages."""
 
     def __init__(self, shown_id: str, page: int, direction: str, *, disabled: bool = False):
@@ -253,7 +256,11 @@ class ReportButton(GuardedButton, ui.DynamicItem[ui.Button], template=rf"glf-rep
     def __init__(self, shown_id: str):
         super().__init__(
             ui.Button(
-                label="Report a problem", emoji="📝", style=discord.ButtonStyle.secondary, row=4, custom_id=f"glf-report:{shown_id}"
+                label="Report a problem",
+                emoji="📝",
+                style=discord.ButtonStyle.secondary,
+                row=4,
+                custom_id=f"glf-report:{shown_id}",
             )
         )
         self.shown_id = shown_id

@@ -342,7 +342,9 @@ def _period(rec: _Record) -> tuple[int, int] | None:
     return None
 
 
-PASSAGE_FIELDS = ("id", "topic", "title", "question", "questions", "text", "sources", "quote", "keywords", "aliases", "disputes", "period")
+PASSAGE_FIELDS = (
+    "id", "topic", "title", "question", "questions", "text", "sources", "quote", "keywords", "aliases", "disputes", "period"
+)
 
 
 def _passage(rec: _Record, topic: str) -> Passage | None:
@@ -569,7 +571,8 @@ def check_knowledge(root: Path | str | None = None) -> tuple[KnowledgeBase | Non
         topic = path.stem
         passages += _collect(checker, root, f"passages/{path.name}", PASSAGE_FIELDS, lambda r, t=topic: _passage(r, t))
     disputes = _collect(checker, root, "disputes.yaml", ("id", "question", "unit", "estimates", "why_they_differ"), _dispute)
-    glossary = _collect(checker, root, "glossary.yaml", ("id", "term", "kind", "chinese", "aliases", "definition", "sources"), _glossary)
+    glossary_fields = ("id", "term", "kind", "chinese", "aliases", "definition", "sources")
+    glossary = _collect(checker, root, "glossary.yaml", glossary_fields, _glossary)
     timeline = _collect(checker, root, "timeline.yaml", ("id", "date", "event", "sources"), _timeline)
     quiz = _collect(
         checker,

@@ -7,8 +7,6 @@ import datetime as dt
 import logging
 from unittest import mock
 
-import discord
-
 from bot.discord.exts._common import remember
 from bot.discord.render import answer_embeds
 from bot.discord.views import DYNAMIC_ITEMS, EXPIRED, ReportModal, defer, send_ephemeral, shown_view

@@ -206,7 +206,9 @@ def command_list(tree: app_commands.CommandTree) -> list[tuple[str, str]]:
         if isinstance(command, app_commands.ContextMenu):
             out.append((command.name, ""))
         elif isinstance(command, app_commands.Group):
-            out += [(sub.qualified_name, sub.description) for sub in command.walk_commands() if isinstance(sub, app_commands.Command)]
+            out += [
+                (sub.qualified_name, sub.description) for sub in command.walk_commands() if isinstance(sub, app_commands.Command)
+            ]
         else:
             out.append((command.qualified_name, command.description))
     return sorted(out, key=lambda c: (c[1] == "", c[0]))

@@ -329,7 +329,9 @@ class Study(commands.Cog):
             await interaction.response.edit_message(content=None, embed=review_done_embed(feedback), view=None)
             return
         next_id, next_card = dealt
-        await interaction.response.edit_message(embed=review_embed(next_card, feedback), view=review_view(next_id, next_card.choices))
+        await interaction.response.edit_message(
+            embed=review_embed(next_card, feedback), view=review_view(next_id, next_card.choices)
+        )
 
     # ----- /chart --------------------------------------------------------------------------------
     async def chart(self, name: str) -> Chart:
