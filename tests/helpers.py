@@ -79,6 +79,13 @@ class MockTextChannel(CustomMockMixin, mock.MagicMock):
         super().__init__(**({"id": snowflake(), "name": "history"} | kwargs))
 
 
+class MockDMChannel(CustomMockMixin, mock.MagicMock):
+    spec_set = discord.DMChannel
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(**({"id": snowflake()} | kwargs))
+
+
 class MockThread(CustomMockMixin, mock.MagicMock):
     spec_set = discord.Thread
 
@@ -143,7 +150,7 @@ class MockInteraction(CustomMockMixin, mock.MagicMock):
 
     def __init__(self, *, client: discord.Client | None = None, dm: bool = False, **kwargs: Any):
         guild = None if dm else kwargs.pop("guild", MockGuild())
-        channel = kwargs.pop("channel", mock.MagicMock(spec=discord.DMChannel, id=snowflake()) if dm else MockTextChannel())
+        channel = kwargs.pop("channel", MockDMChannel() if dm else MockTextChannel())
         user = kwargs.pop("user", MockUser() if dm else MockMember())
         super().__init__(**kwargs)
         self.client = client
