@@ -15,8 +15,10 @@ async def test_every_interaction_is_acknowledged_then_answered():
     result = await run_load(50, transport=transport)
 
     assert result["interactions"] == result["acknowledged"] == result["answered"] == 50
-    # The figure is what it claims: every acknowledgement inside Discord's window.
-    assert result["all_acked_within_3s"] is (result["slowest_ack_ms"] <= ACK_DEADLINE_S * 1000)
+    # The figure: every acknowledgement inside Discord's window (the deferral comes before any work,
+    # so this holds on any machine), and it says what it claims.
+    assert result["all_acked_within_3s"] is True
+    assert result["slowest_ack_ms"] <= ACK_DEADLINE_S * 1000
     assert 0 < result["p99_ack_ms"] <= result["slowest_ack_ms"] <= result["slowest_answer_ms"]
     by_token = defaultdict(list)
     for sent in transport.sent:
