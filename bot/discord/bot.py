@@ -77,7 +77,6 @@ class UserCooldown:
         if retry is not None:
             raise app_commands.CommandOnCooldown(app_commands.Cooldown(self.rate, self.per), retry)
 
-
     def notify(self, user_id: int, retry_after: float) -> bool:
         """Whether to tell a refused user when to try again: once per refusal window, not per message."""
         now = self.clock()
