@@ -109,8 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--interactions", type=int, default=500, help="concurrent /ask interactions for the load run (0 skips)")
     p.set_defaults(func=cmd_bench)
 
-    # Optional front ends add their own subcommands (Discord: run/sync/commands).
-    for module in ("bot.discord_cli",):
+    # Optional front ends add their own subcommands (Discord: run/sync/commands/health).
+    for module in ("bot.discord.cli",):
         try:
             add_commands = __import__(module, fromlist=["add_commands"]).add_commands
         except ModuleNotFoundError as exc:

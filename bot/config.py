@@ -68,6 +68,7 @@ class Settings:
     shard_ids: tuple[int, ...] | None = None
     dev_guild_id: int | None = None  # default target of `glf-tutor sync` (instant, unlike global sync)
     message_content: bool = False  # privileged intent: lets the bot read every message in its own threads
+    heartbeat_file: Path | None = None  # written while connected; `glf-tutor health` (Docker HEALTHCHECK) reads it
     # Unreadable Discord settings, reported by validate_discord() so the terminal tutor still starts.
     problems: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
@@ -98,6 +99,7 @@ class Settings:
             shard_ids=_shard_ids(env, problems),
             dev_guild_id=_int(env, "GLF_DEV_GUILD_ID", problems),
             message_content=env.get("GLF_MESSAGE_CONTENT", "").strip().lower() in TRUE,
+            heartbeat_file=Path(beat) if (beat := env.get("GLF_HEARTBEAT_FILE", "").strip()) else None,
             problems=tuple(problems),
         )
 

@@ -15,7 +15,7 @@ from unittest import mock
 import discord
 
 from bot.config import Settings
-from bot.discord_bot import TutorBot, unload_all
+from bot.discord.bot import TutorBot, unload_all
 from bot.engine import Tutor
 from bot.engine.loader import default_knowledge_dir
 from bot.engine.storage import Database
@@ -79,6 +79,13 @@ class MockTextChannel(CustomMockMixin, mock.MagicMock):
         super().__init__(**({"id": snowflake(), "name": "history"} | kwargs))
 
 
+class MockDMChannel(CustomMockMixin, mock.MagicMock):
+    spec_set = discord.DMChannel
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(**({"id": snowflake()} | kwargs))
+
+
 class MockThread(CustomMockMixin, mock.MagicMock):
     spec_set = discord.Thread
 
@@ -95,22 +102,39 @@ class MockMessage(CustomMockMixin, mock.MagicMock):
 
 
 class MockInteractionResponse(CustomMockMixin, mock.MagicMock):
-    """Tracks whether the interaction was answered, as the real one does."""
+    """Tracks whether (and how) the interaction was answered, as the real one does: a second
+    response raises InteractionResponded, so a double response fails the test."""
 
     spec_set = discord.InteractionResponse
 
     def __init__(self, **kwargs: Any):
         super().__init__(**kwargs)
-        state = {"done": False}  # spec_set allows no private attributes
+        state: dict[str, Any] = {"type": None}  # spec_set allows no private attributes
+        kinds = {
+            "send_message": discord.InteractionResponseType.channel_message,
+            "edit_message": discord.InteractionResponseType.message_update,
+            "send_modal": discord.InteractionResponseType.modal,
+        }
 
-        def answered(*args: Any, **kw: Any) -> None:
-            if state["done"]:
-                raise discord.InteractionResponded(mock.MagicMock())
-            state["done"] = True
+        def respond(name: str):
+            def answered(*args: Any, **kw: Any) -> None:
+                if state["type"] is not None:
+                    raise discord.InteractionResponded(mock.MagicMock())
+                if name == "defer":
+                    state["type"] = (
+                        discord.InteractionResponseType.deferred_channel_message
+                        if kw.get("thinking")
+                        else discord.InteractionResponseType.deferred_message_update
+                    )
+                else:
+                    state["type"] = kinds[name]
 
-        self.is_done = mock.Mock(side_effect=lambda: state["done"])
+            return answered
+
+        self.is_done = mock.Mock(side_effect=lambda: state["type"] is not None)
+        type(self).type = mock.PropertyMock(side_effect=lambda: state["type"])
         for name in ("defer", "send_message", "edit_message", "send_modal"):
-            getattr(self, name).side_effect = answered
+            getattr(self, name).side_effect = respond(name)
 
 
 class MockWebhook(CustomMockMixin, mock.MagicMock):
@@ -126,7 +150,7 @@ class MockInteraction(CustomMockMixin, mock.MagicMock):
 
     def __init__(self, *, client: discord.Client | None = None, dm: bool = False, **kwargs: Any):
         guild = None if dm else kwargs.pop("guild", MockGuild())
-        channel = kwargs.pop("channel", mock.MagicMock(spec=discord.DMChannel, id=snowflake()) if dm else MockTextChannel())
+        channel = kwargs.pop("channel", MockDMChannel() if dm else MockTextChannel())
         user = kwargs.pop("user", MockUser() if dm else MockMember())
         super().__init__(**kwargs)
         self.client = client
@@ -139,7 +163,17 @@ class MockInteraction(CustomMockMixin, mock.MagicMock):
         self.response = MockInteractionResponse()
         self.followup = MockWebhook()
         self.original_response = mock.AsyncMock(return_value=MockMessage())
+        self.edit_original_response = mock.AsyncMock(return_value=MockMessage())
+        self.delete_original_response = mock.AsyncMock(return_value=None)
         self.command = None
+        self.extras = {}
+        self.type = discord.InteractionType.application_command
+        self.created_at = kwargs.get("created_at", discord.utils.utcnow())
+        self.context = discord.app_commands.AppCommandContext(guild=not dm, dm_channel=dm)
+        self.app_permissions = kwargs.get(
+            "app_permissions", discord.Permissions(view_channel=True, send_messages=True, embed_links=True)
+        )
+        self.permissions = kwargs.get("permissions", discord.Permissions(send_messages=True))
 
 
 def settings(tmp_path: Path | None = None, **overrides: Any) -> Settings:
@@ -180,3 +214,24 @@ def record_sent_messages(bot: TutorBot, monkeypatch: Any) -> list[dict[str, Any]
 
 def sent_kwargs(call: mock._Call) -> dict[str, Any]:
     return dict(call.kwargs)
+
+
+async def click(item: discord.ui.Item, interaction: Any) -> None:
+    """Press a button as discord.py dispatches a dynamic item: rebuilt from its custom id alone (no
+    state carried over from the object that was sent, as after a restart), then its callback."""
+    cls = type(item)
+    match = cls.__discord_ui_compiled_template__.fullmatch(item.custom_id)  # type: ignore[attr-defined]
+    assert match is not None, f"{item.custom_id} does not match its own template"
+    fresh = await cls.from_custom_id(interaction, item.item, match)  # type: ignore[attr-defined]
+    await fresh.callback(interaction)
+
+
+def button(view: discord.ui.View, *, label: str | None = None, prefix: str | None = None) -> discord.ui.Item:
+    """The first button of `view` whose label starts with `label` or whose custom id starts with `prefix`."""
+    for item in view.children:
+        base = getattr(item, "item", item)  # a DynamicItem wraps the button
+        if label is not None and (getattr(base, "label", None) or "").startswith(label):
+            return item
+        if prefix is not None and (getattr(item, "custom_id", None) or "").startswith(prefix):
+            return item
+    raise AssertionError(f"no button {label or prefix!r} in {[getattr(i, 'custom_id', i) for i in view.children]}")

@@ -149,7 +149,7 @@ def test_study_cli_imports_neither_discord_nor_matplotlib():
     code = "import sys, bot.cli; bot.cli.build_parser(); print(sorted(m for m in ('discord', 'matplotlib') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60)
     assert out.returncode == 0, out.stderr
-    # bot.discord_cli (another front end) may import discord; the study commands must not add matplotlib
+    # bot.discord.cli (another front end) may import discord; the study commands must not add matplotlib
     assert "matplotlib" not in out.stdout
     code = "import sys, bot.terminal; print([m for m in ('discord', 'matplotlib') if m in sys.modules])"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60)

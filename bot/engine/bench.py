@@ -1,4 +1,5 @@
-"""`glf-tutor bench`: what users would feel — answer latency, throughput, cold start, memory.
+"""`glf-tutor bench`: what users would feel — answer latency, throughput, cold start, memory, and the
+bot under load (n concurrent /ask; a burst of /chart with quiz presses in between).
 
 Measured here, never in timed tests. The question mix is fixed: every passage's own question, the
 same questions reworded with typos and chat-speak, follow-ups, and off-topic questions that must be
@@ -163,6 +164,18 @@ def bot_under_load(interactions: int) -> dict[str, Any]:
     return run_load_sync(interactions)
 
 
+CHART_BURST = 24  # concurrent /chart in the load run, with as many quiz presses among them
+
+
+def chart_burst(charts: int) -> dict[str, Any]:
+    """`charts` concurrent /chart (none drawn yet) with quiz-button presses landing in between."""
+    if charts <= 0:
+        return {"skipped": "no interactions asked for"}
+    from bot.load_test import run_chart_burst_sync
+
+    return run_chart_burst_sync(charts, charts)
+
+
 def run_bench(
     settings, rounds: int = 20, sizes: tuple[int, ...] = (3_000, 30_000), interactions: int = 500
 ) -> dict[str, Any]:
@@ -197,6 +210,7 @@ def run_bench(
         "passages": len(tutor.kb.passages),
         "synthetic": synthetic_comparison(tutor.kb, sizes, questions),
         "load": bot_under_load(interactions),
+        "chart_burst": chart_burst(CHART_BURST if interactions > 0 else 0),  # part of the load run
         "targets": TARGETS,
     }
     return figures
@@ -217,7 +231,20 @@ def format_report(f: dict[str, Any]) -> str:
             f"peak RSS        {f['rss_mb']:.1f} MB ({mark('rss_mb')})",
             *(_synthetic_line(row) for row in f["synthetic"]),
             _load_line(f["load"]),
+            _burst_line(f["chart_burst"]),
         ]
+    )
+
+
+def _burst_line(burst: dict[str, Any]) -> str:
+    if "skipped" in burst:
+        return f"chart burst     skipped ({burst['skipped']})"
+    verdict = "ok" if burst["all_presses_within_1s"] else "NOT every press acknowledged within 1 s"
+    return (
+        f"chart burst     {burst['charts']} concurrent /chart with {burst['presses']} quiz presses: slowest press ack"
+        f" {burst['slowest_press_ack_ms']:.1f} ms ({verdict}), {burst['presses_accepted']}/{burst['presses']} in time;"
+        f" {burst['charts_answered']}/{burst['charts']} charts sent, {burst['charts_drawn']} drawn,"
+        f" slowest {burst['slowest_chart_ms']:.0f} ms"
     )
 
 

@@ -7,7 +7,7 @@ straight to it. References (sources, disputes, passages) are checked after every
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -69,6 +69,10 @@ class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignor
         seen: set[Any] = set()
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=True)
+            if not isinstance(key, Hashable):  # `? {a: 1}` or `[a]: x`: YAML allows it, a record cannot use it
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"a key must be a plain name, not {_type_name(key)}", key_node.start_mark
+                )
             if key in seen:
                 raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
             seen.add(key)

@@ -95,7 +95,35 @@ MIGRATIONS: list[str] = [
         SELECT user_key, topic, COUNT(*) AS answered, SUM(correct) AS correct
         FROM answers WHERE kind = 'quiz' AND revealed = 1 GROUP BY user_key, topic;
     """,
-    # 2 -> 3: curators resolve problem reports (who, when, and what was done); open ones have no resolved_at
+    # 2 -> 3: buttons that survive a restart. Every button carries an id in its custom id; what it
+    # acts on is read from here, never from the memory of the process that sent it.
+    """
+    ALTER TABLE quiz_sessions ADD COLUMN message_id BIGINT;  -- the message showing the live question
+    CREATE TABLE shown_messages (
+        id TEXT PRIMARY KEY,                -- in the custom ids of the message's buttons
+        owner_id BIGINT NOT NULL,           -- who may turn its pages
+        question TEXT,                      -- an answer's question (for reports and follow-ups), else NULL
+        passage_ids TEXT NOT NULL,          -- JSON list: the passages the answer quoted
+        followups TEXT NOT NULL,            -- JSON list: the suggested questions, one button each
+        pages TEXT NOT NULL,                -- JSON list of the embeds shown, one per page
+        created_at REAL NOT NULL
+    );
+    CREATE INDEX shown_messages_age ON shown_messages (created_at);
+    CREATE TABLE review_cards (
+        id TEXT PRIMARY KEY,                -- in the custom ids of the card's buttons
+        sitting TEXT NOT NULL,              -- the cards of one /review share it: each question once a sitting
+        user_key TEXT NOT NULL,
+        question_id TEXT NOT NULL,
+        choices TEXT NOT NULL,              -- JSON list, in the order shown
+        box INTEGER NOT NULL,
+        dealt_at REAL NOT NULL,
+        answered_at REAL,                   -- set once: a second press on the card is refused
+        choice INTEGER
+    );
+    CREATE INDEX review_cards_sitting ON review_cards (sitting);
+    CREATE INDEX review_cards_age ON review_cards (dealt_at);
+    """,
+    # 3 -> 4: curators resolve problem reports (who, when, and what was done); open ones have no resolved_at
     """
     ALTER TABLE reports ADD COLUMN resolved_at REAL;
     ALTER TABLE reports ADD COLUMN resolved_by TEXT;
@@ -103,6 +131,9 @@ MIGRATIONS: list[str] = [
     CREATE INDEX reports_open ON reports (resolved_at, id);
     """,
 ]
+
+# Buttons of shown messages and review cards work this long; then they say the message is too old.
+SHOWN_RETENTION_S = 30 * 86400.0
 
 
 @dataclass(frozen=True)
@@ -142,6 +173,35 @@ class StoredQuiz:
     phase: str
     asked_at: float | None
     created_at: float
+    message_id: int | None = None  # the Discord message showing the live question, if known
+
+
+@dataclass(frozen=True)
+class ShownMessage:
+    """A message with buttons, as shown: its pages and, for an answer, what reports and follow-ups need."""
+
+    id: str
+    owner_id: int
+    question: str | None
+    passage_ids: tuple[str, ...]
+    followups: tuple[str, ...]
+    pages: tuple[dict, ...]
+    created_at: float
+
+
+@dataclass(frozen=True)
+class StoredCard:
+    """A review card as dealt: the question, its choices in the order shown, and whether it was answered."""
+
+    id: str
+    sitting: str
+    user_key: str
+    question_id: str
+    choices: tuple[str, ...]
+    box: int
+    dealt_at: float
+    answered_at: float | None
+    choice: int | None
 
 
 @dataclass(frozen=True)
@@ -400,6 +460,10 @@ class Database:
             "UPDATE quiz_sessions SET position = ?, phase = 'asking', asked_at = ? WHERE id = ?", (position, asked_at, session_id)
         )
 
+    def set_quiz_message(self, session_id: str, message_id: int | None) -> None:
+        """Remember which message shows the live question, so a restarted bot can disable its buttons."""
+        self.execute("UPDATE quiz_sessions SET message_id = ? WHERE id = ?", (message_id, session_id))
+
     def end_quiz(self, session_id: str, phase: str) -> None:
         self.execute("UPDATE quiz_sessions SET phase = ?, ended_at = ? WHERE id = ?", (phase, self.clock(), session_id))
 
@@ -426,21 +490,25 @@ class Database:
         return {item["id"] for r in rows for item in json.loads(r["plan"])}
 
     # ----- scores and progress -------------------------------------------------------------------
-    def leaderboard(self, guild_id: int | None, since: float | None = None, limit: int = 10, offset: int = 0) -> list[ScoreRow]:
+    def leaderboard(
+        self, guild_id: int | None, since: float | None = None, limit: int = 10, offset: int = 0, user_key: str | None = None
+    ) -> list[ScoreRow]:
+        """Scores in one server (guild_id None: direct messages); `user_key` keeps only that user's row."""
         rows = self.query(
             "SELECT user_key, SUM(points) AS points, SUM(correct) AS correct, COUNT(*) AS answered,"
             " (SELECT user_name FROM answers b WHERE b.user_key = a.user_key ORDER BY b.id DESC LIMIT 1) AS user_name"
             " FROM answers a WHERE kind = 'quiz' AND revealed = 1 AND guild_id IS ? AND answered_at >= ?"
+            " AND (? IS NULL OR user_key = ?)"
             " GROUP BY user_key ORDER BY points DESC, correct DESC, user_name LIMIT ? OFFSET ?",
-            (guild_id, since if since is not None else float("-inf"), limit, offset),
+            (guild_id, since if since is not None else float("-inf"), user_key, user_key, limit, offset),
         )
         return [ScoreRow(r["user_key"], r["user_name"], r["points"], r["correct"], r["answered"]) for r in rows]
 
-    def leaderboard_size(self, guild_id: int | None, since: float | None = None) -> int:
+    def leaderboard_size(self, guild_id: int | None, since: float | None = None, user_key: str | None = None) -> int:
         rows = self.query(
             "SELECT COUNT(DISTINCT user_key) FROM answers"
-            " WHERE kind = 'quiz' AND revealed = 1 AND guild_id IS ? AND answered_at >= ?",
-            (guild_id, since if since is not None else float("-inf")),
+            " WHERE kind = 'quiz' AND revealed = 1 AND guild_id IS ? AND answered_at >= ? AND (? IS NULL OR user_key = ?)",
+            (guild_id, since if since is not None else float("-inf"), user_key, user_key),
         )
         return int(rows[0][0])
 
@@ -491,10 +559,20 @@ class Database:
         box: int,
         due_at: float,
         mastered: bool,
-    ) -> None:
-        """The answer and the item's new Leitner box, in one transaction."""
+        card_id: str | None = None,
+        card_choice: int | None = None,
+    ) -> bool:
+        """The answer and the item's new Leitner box, in one transaction. With `card_id` the dealt card
+        is marked answered in the same transaction; False (and nothing recorded) if it already was."""
         now = self.clock()
         with self.transaction() as conn:
+            if card_id is not None:
+                claimed = conn.execute(
+                    "UPDATE review_cards SET answered_at = ?, choice = ? WHERE id = ? AND answered_at IS NULL",
+                    (now, card_choice, card_id),
+                )
+                if claimed.rowcount != 1:
+                    return False
             conn.execute(
                 "INSERT INTO answers (kind, user_key, user_name, question_id, topic, choice, correct, points, answered_at,"
                 " revealed) VALUES ('review', ?, ?, ?, ?, ?, ?, 0, ?, 1)",
@@ -507,6 +585,65 @@ class Database:
                 " updated_at = excluded.updated_at",
                 (user_key, question_id, box, due_at, 0 if correct else 1, now if mastered else None, now),
             )
+        return True
+
+    def deal_review_card(
+        self, *, card_id: str, sitting: str, user_key: str, question_id: str, choices: tuple[str, ...] | list[str], box: int
+    ) -> None:
+        now = self.clock()
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM review_cards WHERE dealt_at < ?", (now - SHOWN_RETENTION_S,))
+            conn.execute(
+                "INSERT INTO review_cards (id, sitting, user_key, question_id, choices, box, dealt_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (card_id, sitting, user_key, question_id, json.dumps(list(choices)), box, now),
+            )
+
+    def review_card(self, card_id: str) -> StoredCard | None:
+        rows = self.query("SELECT * FROM review_cards WHERE id = ?", (card_id,))
+        if not rows:
+            return None
+        r = rows[0]
+        return StoredCard(
+            r["id"], r["sitting"], r["user_key"], r["question_id"], tuple(json.loads(r["choices"])), r["box"],
+            r["dealt_at"], r["answered_at"], r["choice"],
+        )
+
+    def sitting_questions(self, sitting: str) -> set[str]:
+        """The questions already dealt in one /review sitting."""
+        return {r["question_id"] for r in self.query("SELECT question_id FROM review_cards WHERE sitting = ?", (sitting,))}
+
+    # ----- messages with buttons (Discord) -------------------------------------------------------
+    def save_shown(
+        self,
+        *,
+        shown_id: str,
+        owner_id: int,
+        pages: list[dict],
+        question: str | None = None,
+        passage_ids: tuple[str, ...] | list[str] = (),
+        followups: tuple[str, ...] | list[str] = (),
+    ) -> None:
+        """Keep what a message's buttons need; rows older than SHOWN_RETENTION_S are dropped as new ones come."""
+        now = self.clock()
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM shown_messages WHERE created_at < ?", (now - SHOWN_RETENTION_S,))
+            conn.execute(
+                "INSERT INTO shown_messages (id, owner_id, question, passage_ids, followups, pages, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (shown_id, owner_id, question, json.dumps(list(passage_ids)), json.dumps(list(followups)),
+                 json.dumps(pages, ensure_ascii=False), now),
+            )
+
+    def shown(self, shown_id: str) -> ShownMessage | None:
+        rows = self.query("SELECT * FROM shown_messages WHERE id = ?", (shown_id,))
+        if not rows:
+            return None
+        r = rows[0]
+        return ShownMessage(
+            r["id"], r["owner_id"], r["question"], tuple(json.loads(r["passage_ids"])), tuple(json.loads(r["followups"])),
+            tuple(json.loads(r["pages"])), r["created_at"],
+        )
 
 
 def _report(r: sqlite3.Row) -> Report:
@@ -542,6 +679,7 @@ def _stored_quiz(r: sqlite3.Row) -> StoredQuiz:
         r["phase"],
         r["asked_at"],
         r["created_at"],
+        r["message_id"],
     )
 
 

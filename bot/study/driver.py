@@ -36,8 +36,11 @@ async def real_wait(seconds: float, wake: asyncio.Event) -> None:
 
 
 class QuizDriver:
-    def __init__(self, rooms: QuizRooms, presenter: Presenter, *, pause: float = 4.0, wait: Waiter = real_wait):
-        self.rooms, self.presenter, self.pause, self.wait = rooms, presenter, pause, wait
+    def __init__(self, rooms: QuizRooms, presenter: Presenter, *, pause: float = 4.0, wait: Waiter = real_wait,
+                 grace: float = 0.0):
+        # grace: the reveal waits this long after the deadline, so an answer given in time but still on
+        # its way (a Discord press is timed by when it was made) is counted.
+        self.rooms, self.presenter, self.pause, self.wait, self.grace = rooms, presenter, pause, wait, grace
         self.tasks: dict[str, asyncio.Task] = {}
         self._wake: dict[str, asyncio.Event] = {}
 
@@ -68,10 +71,10 @@ class QuizDriver:
             await self._show(self.presenter.show_question(room, session.asked))
         while session.live:
             if session.phase is Phase.ASKING:
-                await self.wait(session.deadline - self.rooms.clock(), wake)
+                await self.wait(session.deadline + self.grace - self.rooms.clock(), wake)
                 if not session.live:
                     break
-                if not session.expired:     # woken early without a stop: keep waiting
+                if self.rooms.clock() < session.deadline + self.grace:     # woken early without a stop: keep waiting
                     continue
                 reveal = await asyncio.to_thread(self.rooms.reveal, channel)
                 await self._show(self.presenter.show_reveal(room, reveal))

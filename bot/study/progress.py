@@ -85,16 +85,18 @@ class LeaderboardPage:
 
 
 def leaderboard(db: Database, guild_id: int | None, period: str, now: float, page: int = 0,
-                per_page: int = 10) -> LeaderboardPage:
+                per_page: int = 10, user: str | None = None) -> LeaderboardPage:
+    """One page of scores in a server (guild_id None: direct messages); `user` keeps only that user's row,
+    ranked among nobody else (a DM leaderboard must not show other people's DM scores)."""
     if period not in PERIODS:
         raise ValueError(f"period must be one of {', '.join(PERIODS)}")
     span = PERIODS[period]
     since = None if span is None else now - span
-    total = db.leaderboard_size(guild_id, since)
+    total = db.leaderboard_size(guild_id, since, user)
     pages = max(1, -(-total // per_page))
     page = min(max(page, 0), pages - 1)
     # Fetch from the top so tied ranks are right across page boundaries.
-    rows = db.leaderboard(guild_id, since, limit=(page + 1) * per_page, offset=0)
+    rows = db.leaderboard(guild_id, since, limit=(page + 1) * per_page, offset=0, user_key=user)
     ranked: list[tuple[int, ScoreRow]] = []
     for i, row in enumerate(rows):
         prev = ranked[-1] if ranked else None

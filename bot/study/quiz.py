@@ -214,8 +214,13 @@ class QuizSession:
         self._expect(Phase.READY)
         return self._ask(0)
 
-    def answer(self, user: str, choice: int, name: str | None = None, position: int | None = None) -> AnswerResult:
-        """One answer per user per question, before the deadline. `position` guards against stale buttons."""
+    def answer(
+        self, user: str, choice: int, name: str | None = None, position: int | None = None, at: float | None = None
+    ) -> AnswerResult:
+        """One answer per user per question, before the deadline. `position` guards against stale buttons.
+
+        `at` is when the answer was given (a Discord press carries its own time), if earlier than now:
+        an answer given in time is in time, however long it waited to be processed."""
         if self.phase is not Phase.ASKING or (position is not None and position != self.position):
             return AnswerResult(Receipt.CLOSED)
         if not 0 <= choice < len(self.current.choices):
@@ -223,7 +228,7 @@ class QuizSession:
         given = self._answers.setdefault(self.position, {})
         if user in given:
             return AnswerResult(Receipt.DUPLICATE, given[user])
-        now = self.clock()
+        now = self.clock() if at is None else min(at, self.clock())
         elapsed = max(0.0, now - self.asked_at)
         if elapsed >= self.rules.time_limit:
             return AnswerResult(Receipt.LATE)

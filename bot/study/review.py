@@ -78,6 +78,10 @@ class ReviewDeck:
         self.rng = rng or random.Random()
         self._questions = {q.id: q for q in kb.quiz}
 
+    def question(self, question_id: str) -> QuizQuestion | None:
+        """A question of the bank by id (None if it has left the bank since)."""
+        return self._questions.get(question_id)
+
     def due(self, user: str, limit: int = 50, skip: frozenset[str] | set[str] = frozenset()) -> list[ReviewCard]:
         cards = []
         for item in self.db.due_reviews(user, self.clock(), limit + len(skip)):
@@ -91,17 +95,22 @@ class ReviewDeck:
         cards = self.due(user, limit=1, skip=skip)
         return cards[0] if cards else None
 
-    def answer(self, user: str, card: ReviewCard, choice: int, name: str | None = None) -> ReviewOutcome:
+    def answer(
+        self, user: str, card: ReviewCard, choice: int, name: str | None = None, *, card_id: str | None = None
+    ) -> ReviewOutcome | None:
+        """Record one answer. With `card_id` (a card dealt with Database.deal_review_card) a card counts
+        once: None if it was already answered."""
         if not 0 <= choice < len(card.choices):
             raise ValueError(f"choice {choice} out of range")
         item: ReviewItem | None = self.db.review_item(user, card.question.id)
         correct = choice == card.correct_index
         step = schedule(item.box if item else None, correct, self.clock())
-        self.db.record_review_answer(
+        recorded = self.db.record_review_answer(
             user_key=user, user_name=name, question_id=card.question.id, topic=question_topic(self.kb, card.question),
             choice=card.choices[choice], correct=correct, box=step.box, due_at=step.due_at, mastered=step.mastered,
+            card_id=card_id, card_choice=choice,
         )
-        return ReviewOutcome(card, choice, correct, step)
+        return ReviewOutcome(card, choice, correct, step) if recorded else None
 
     def status(self, user: str) -> DeckStatus:
         now = self.clock()

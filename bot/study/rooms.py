@@ -103,13 +103,13 @@ class QuizRooms:
         return room if room and room.session.live else None
 
     def answer(self, channel: str, user: str, choice: int, *, name: str | None = None,
-               session_id: str | None = None, position: int | None = None) -> AnswerResult:
+               session_id: str | None = None, position: int | None = None, at: float | None = None) -> AnswerResult:
         room = self.room(channel)
         if room is None or (session_id is not None and session_id != room.session.id):
             return AnswerResult(Receipt.CLOSED)
         with room.lock:
             session = room.session
-            result = session.answer(user, choice, name, position)
+            result = session.answer(user, choice, name, position, at)
             if result.receipt is not Receipt.ACCEPTED:
                 return result
             sub = result.submission
@@ -169,11 +169,12 @@ class QuizRooms:
         stored = self.db.live_quiz(channel)
         return self._restore(stored) if stored else None
 
-    def resume_all(self, prefix: str = "") -> list[Room]:
-        """Every saved live quiz whose channel key starts with `prefix` (e.g. 'discord:')."""
+    def resume_all(self, prefix: str = "", where: Callable[[StoredQuiz], bool] | None = None) -> list[Room]:
+        """Every saved live quiz whose channel key starts with `prefix` (e.g. 'discord:') and, if given,
+        for which `where` holds (e.g. the quizzes of this process's shards): the others are left alone."""
         rooms = []
         for stored in self.db.live_quizzes():
-            if not stored.channel.startswith(prefix):
+            if not stored.channel.startswith(prefix) or (where is not None and not where(stored)):
                 continue
             room = self.room(stored.channel) or self._restore(stored)
             if room is not None:

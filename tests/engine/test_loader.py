@@ -133,3 +133,12 @@ def test_load_raises_with_every_problem(kb_copy):
     with pytest.raises(KnowledgeError) as info:
         load_knowledge(kb_copy)
     assert len(info.value.problems) == 2
+
+
+@pytest.mark.parametrize("key", ["? {a: 1}\n  : x", "? [a, b]\n  : x", "{a: 1}: x"])
+def test_a_key_that_is_a_mapping_or_list_is_a_clear_error(kb_copy, key):
+    """YAML allows complex keys; the loader used to raise TypeError (unhashable) on them. Found by the
+    fuzz tests' random profile; CI's derandomised one never generated it."""
+    edit(kb_copy / "timeline.yaml", "  date: ", f"  {key}\n  date: ")
+    [problem] = problems_of(kb_copy)
+    assert problem.startswith("timeline.yaml:2: [file] invalid YAML: a key must be a plain name, not a ")

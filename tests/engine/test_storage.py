@@ -106,3 +106,34 @@ def test_transaction_rolls_back_as_a_whole(tmp_path):
     except RuntimeError:
         pass
     assert db.guild_setting(1, "k") is None
+
+
+def test_version_2_file_keeps_its_live_quiz_and_gains_the_button_tables(tmp_path):
+    """3: the message showing a live quiz question, stored messages with buttons, dealt review cards."""
+    path = tmp_path / "v2.sqlite3"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.executescript(f"BEGIN;\n{MIGRATIONS[0]}\n{MIGRATIONS[1]}\nPRAGMA user_version = 2;\nCOMMIT;")
+    conn.execute(
+        "INSERT INTO quiz_sessions (id, channel, starter, plan, time_limit, created_at) VALUES"
+        " ('s', 'discord:1', 'a', '[{\"id\": \"q\", \"order\": [0, 1]}]', 20, 1.0)"
+    )
+    conn.close()
+    db = Database(path)
+    assert db.version == len(MIGRATIONS) >= 3
+    (live,) = db.live_quizzes()
+    assert live.id == "s" and live.message_id is None
+    db.set_quiz_message("s", 1234)
+    assert db.live_quiz("discord:1").message_id == 1234
+    db.save_shown(shown_id="a" * 12, owner_id=7, pages=[{"title": "p1"}, {"title": "p2"}], question="why?",
+                  passage_ids=["p"], followups=["and then?"])
+    shown = db.shown("a" * 12)
+    assert (shown.owner_id, shown.question, shown.passage_ids, shown.followups) == (7, "why?", ("p",), ("and then?",))
+    assert shown.pages == ({"title": "p1"}, {"title": "p2"})
+    db.deal_review_card(card_id="c" * 12, sitting="s1", user_key="u", question_id="q", choices=("x", "y"), box=1)
+    kwargs = dict(user_key="u", user_name=None, question_id="q", topic=None, choice="x", correct=True, box=2,
+                  due_at=0.0, mastered=False, card_id="c" * 12, card_choice=0)
+    assert db.record_review_answer(**kwargs) is True
+    assert db.record_review_answer(**kwargs) is False  # a card is answered once
+    assert len(db.user_answers("u", kind="review")) == 1 and db.review_card("c" * 12).choice == 0
+    assert db.sitting_questions("s1") == {"q"}
+    db.close()

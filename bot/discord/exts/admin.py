@@ -9,10 +9,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord_views import NO_MENTIONS
+from bot.discord.views import NO_MENTIONS
 
 if TYPE_CHECKING:
-    from bot.discord_bot import TutorBot
+    from bot.discord.bot import TutorBot
 
 THREADS_KEY = "answer_in_thread"
 
@@ -30,12 +30,18 @@ class Admin(commands.Cog):
     def __init__(self, bot: TutorBot):
         self.bot = bot
 
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        """Runs before the permission checks: in a DM the answer is "servers only", not a missing
+        permission (the group is hidden in DMs, but a stale client or a raw request can still call it)."""
+        if interaction.guild_id is None:
+            raise app_commands.NoPrivateMessage()
+        return True
+
     @settings.command(name="threads", description="Answer mentions in a new thread, so the channel stays readable")
     @app_commands.describe(enabled="True: open a thread for each answer; False: reply in the channel")
     @app_commands.checks.has_permissions(manage_guild=True)
     async def threads(self, interaction: discord.Interaction, enabled: bool) -> None:
-        if interaction.guild_id is None:
-            raise app_commands.NoPrivateMessage()
+        assert interaction.guild_id is not None  # interaction_check
         await asyncio.to_thread(
             self.bot.database.set_guild_setting, interaction.guild_id, THREADS_KEY, "on" if enabled else "off"
         )
@@ -49,8 +55,6 @@ class Admin(commands.Cog):
     @settings.command(name="show", description="Show this server's GLF Tutor settings")
     @app_commands.checks.has_permissions(manage_guild=True)
     async def show(self, interaction: discord.Interaction) -> None:
-        if interaction.guild_id is None:
-            raise app_commands.NoPrivateMessage()
         threads = "on" if self.bot.answer_in_thread(interaction.guild_id) else "off"
         await interaction.response.send_message(f"Answer in threads: **{threads}**", ephemeral=True, allowed_mentions=NO_MENTIONS)
 

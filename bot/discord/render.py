@@ -13,8 +13,12 @@ from dataclasses import dataclass
 import discord
 
 from bot.engine.answer import Answer, DisputeView, QuotedPassage
+from bot.engine.compose import topic_label
 from bot.engine.formatting import citation
 from bot.engine.records import GlossaryEntry, KnowledgeBase, Source, TimelineEvent
+from bot.study.progress import LeaderboardPage, Progress
+from bot.study.quiz import LETTERS, Asked, Reveal, Standing, StopReason
+from bot.study.review import LAST_BOX, DeckStatus, ReviewCard
 
 # Discord's documented limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
 TITLE = 256
@@ -34,6 +38,7 @@ FOOTER_BUDGET = 300
 PAGE_MARK = " · page 9999/9999"
 
 ANSWER_COLOUR = discord.Colour(0xC0392B)
+QUIZ_COLOUR = discord.Colour(0xB03A2E)
 ABSTAIN_COLOUR = discord.Colour(0x7F8C8D)
 DISPUTE_COLOUR = discord.Colour(0xE67E22)
 INFO_COLOUR = discord.Colour(0x2C3E50)
@@ -47,6 +52,15 @@ def clip(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     return text[: max(limit - 1, 0)].rstrip() + "…"
+
+
+NAME = 64  # a display name as shown (Discord allows 32; nicknames and global names vary)
+
+
+def name(text: str | None) -> str:
+    """A user's display name for a public message: clipped, its markdown escaped (a name like
+    `**ALL CAPS**` or `~~x~~` must not restyle the embed around it)."""
+    return discord.utils.escape_markdown(clip(text or "someone", NAME))
 
 
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+")
@@ -272,27 +286,147 @@ def sources_embeds(sources: Iterable[Source], title: str) -> list[discord.Embed]
     return paginate(title, blocks, colour=INFO_COLOUR, footer="Bibliography", per_page=12, empty="No sources.")
 
 
+# ----- study: quizzes, review, scores -------------------------------------------------------
+
+
+def question_embed(asked: Asked, topic: str | None, difficulty: str | None) -> discord.Embed:
+    about = " · ".join(x for x in (topic and topic_label(topic), difficulty) if x)
+    embed = discord.Embed(
+        title=f"Question {asked.number} of {asked.total}", description=asked.question.question, colour=QUIZ_COLOUR
+    )
+    for i, choice in enumerate(asked.choices):
+        embed.add_field(name=LETTERS[i], value=clip(choice, FIELD_VALUE), inline=False)
+    seconds = int(asked.deadline - asked.asked_at)
+    embed.set_footer(text=(f"{about} · " if about else "") + f"{seconds} s to answer · one answer each")
+    embed.timestamp = discord.utils.utcnow()
+    return embed
+
+
+def reveal_embed(reveal: Reveal) -> discord.Embed:
+    right = f"**{LETTERS[reveal.correct_index]}) {reveal.choices[reveal.correct_index]}**"
+    embed = discord.Embed(
+        title=f"Answer to question {reveal.number}",
+        description=clip(f"{right}\n\n{reveal.question.explanation}", DESCRIPTION),
+        colour=discord.Colour.green(),
+    )
+    winners = reveal.winners
+    if not reveal.submissions:
+        got = "Nobody answered."
+    elif winners:
+        shown = [f"{name(s.name)} (+{s.points})" for s in winners]
+        got = ", ".join(shown) + f" — {len(winners)} of {len(reveal.submissions)} right"
+        if len(got) > FIELD_VALUE:  # a big class: name as many as fit
+            tail = f" … — {len(winners)} of {len(reveal.submissions)} right"
+            while shown and len(", ".join(shown)) + len(tail) > FIELD_VALUE:
+                shown.pop()
+            got = ", ".join(shown) + tail
+    else:
+        got = f"Nobody got it right ({len(reveal.submissions)} answered)."
+    embed.add_field(name="Who got it", value=got, inline=False)
+    cites = "\n".join(f"• {c}" for c in reveal.citations) or "—"
+    embed.add_field(name=clip(f"From: {reveal.passage_title}", FIELD_NAME), value=clip(cites, FIELD_VALUE), inline=False)
+    return embed
+
+
+ENDINGS = {
+    StopReason.COMPLETED: "Quiz over!",
+    StopReason.IDLE: "Quiz stopped: two questions in a row went unanswered.",
+    StopReason.STOPPED: "Quiz stopped.",
+}
+
+
+def scoreboard_embed(standings: list[Standing], reason: StopReason) -> discord.Embed:
+    medals = {1: "🥇", 2: "🥈", 3: "🥉"}
+    lines = [
+        f"{medals.get(s.rank, f'{s.rank}.')} {name(s.name)} — {s.points} points ({s.correct}/{s.answered} right)"
+        for s in standings
+    ]
+    text = "\n".join(lines) or "No points scored."
+    embed = discord.Embed(title=ENDINGS[reason], description=split_text(text, DESCRIPTION - 200)[0], colour=QUIZ_COLOUR)
+    embed.set_footer(text="Missed questions are waiting in /review · /leaderboard for the server")
+    return embed
+
+
+def review_embed(card: ReviewCard, feedback: str | None = None) -> discord.Embed:
+    embed = discord.Embed(title="Review", description=card.question.question, colour=QUIZ_COLOUR)
+    if feedback:
+        embed.description = clip(f"{feedback}\n\n**Next:** {card.question.question}", DESCRIPTION)
+    for i, choice in enumerate(card.choices):
+        embed.add_field(name=LETTERS[i], value=clip(choice, FIELD_VALUE), inline=False)
+    embed.set_footer(text=f"Box {card.box} of {LAST_BOX} · right in the last box masters it")
+    return embed
+
+
+def review_done_embed(feedback: str) -> discord.Embed:
+    return discord.Embed(title="Review", description=clip(f"{feedback}\n\nThat's all for now.", DESCRIPTION), colour=QUIZ_COLOUR)
+
+
+def leaderboard_embeds(boards: Sequence[LeaderboardPage], title: str, empty: str) -> list[discord.Embed]:
+    embeds = []
+    for board in boards:
+        lines = [
+            f"**{rank}.** {name(row.user_name or row.user_key)} — {row.points} points ({row.correct}/{row.answered} right)"
+            for rank, row in board.rows
+        ]
+        embed = discord.Embed(title=title, description="\n".join(lines) or empty, colour=QUIZ_COLOUR)
+        embed.set_footer(text=f"Page {board.page + 1} of {len(boards)}")
+        embeds.append(embed)
+    return embeds
+
+
+def progress_embed(display_name: str, p: Progress, status: DeckStatus) -> discord.Embed:
+    embed = discord.Embed(title=f"Progress — {name(display_name)}", colour=QUIZ_COLOUR)
+    if not p.answered:
+        embed.description = "No quiz answers yet. Join a /quiz start in a channel!"
+        return embed
+    embed.description = (
+        f"{p.correct}/{p.answered} right ({p.accuracy:.0%}) · {p.points} points\n"
+        f"Streak: {p.day_streak} day(s) · {p.correct_streak} right in a row (best {p.best_correct_streak})"
+    )
+    by_topic = "\n".join(f"{topic_label(t.topic)}: {t.correct}/{t.answered} ({t.accuracy:.0%})" for t in p.topics)
+    embed.add_field(name="By topic", value=clip(by_topic, FIELD_VALUE), inline=False)
+    if p.weakest:
+        embed.add_field(name="Weakest topics", value=clip(", ".join(topic_label(t.topic) for t in p.weakest), FIELD_VALUE),
+                        inline=False)
+    embed.add_field(name="Review", value=f"{status.due} due now · {status.waiting} waiting · {status.mastered} mastered",
+                    inline=False)
+    return embed
+
+
+# ----- help ----------------------------------------------------------------------------------
+
 HELP_TEXT = (
     "I answer questions about the Great Leap Forward (China, 1958–1962) by quoting my sourced notes, "
     "show disputed figures side by side, and say so when I have no sourced answer.",
     (
         "Talk to me",
-        "Mention me in a channel, reply to one of my answers, or write to me in a direct message. "
-        "Follow-up questions keep the conversation going.",
-    ),
-    (
-        "Commands",
-        "`/ask` a question · `/fact` a term or person · `/dispute` a contested figure · "
-        "`/timeline` events by year · `/sources` the bibliography · right-click a message → "
-        "Apps → **Ask the tutor**",
+        "Mention me in a channel (a reply to one of my answers too: keep the @mention in it), or write to me "
+        "in a direct message. Follow-up questions keep the conversation going.",
     ),
     ("Something wrong?", "Press **Report a problem** under any answer; the curators read every report."),
 )
 
 
-def help_embed() -> discord.Embed:
+def command_lines(commands: Iterable[tuple[str, str]]) -> str:
+    """One line per command: ("ask", "Ask a question…"), ("quiz start", …), ("Ask the tutor", "") for menus."""
+    lines = []
+    for qualified, description in commands:
+        if description:
+            lines.append(f"`/{qualified}` — {description}")
+        else:
+            lines.append(f"right-click a message → Apps → **{qualified}**")
+    return "\n".join(lines)
+
+
+def help_embed(commands: Iterable[tuple[str, str]] = ()) -> discord.Embed:
+    """The help text and every command the bot has (from its command tree, so none is left out)."""
     intro, *sections = HELP_TEXT
-    return paginate("GLF Tutor — help", [Block(intro), *(Block(v, n) for n, v in sections)], colour=INFO_COLOUR)[0]
+    blocks = [Block(intro), Block(sections[0][1], sections[0][0])]
+    listed = command_lines(commands)
+    if listed:
+        blocks.append(Block(listed, "Commands"))
+    blocks += [Block(v, n) for n, v in sections[1:]]
+    return paginate("GLF Tutor — help", blocks, colour=INFO_COLOUR)[0]
 
 
 def embed_within_limits(embed: discord.Embed) -> list[str]:

@@ -8,14 +8,14 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord_render import CHOICE_NAME, clip, dispute_embeds, glossary_embed, help_embed, sources_embeds, timeline_embeds
-from bot.discord_views import NO_MENTIONS, send_ephemeral
+from bot.discord.exts._common import send_pages, too_long
+from bot.discord.render import CHOICE_NAME, clip, dispute_embeds, glossary_embed, help_embed, sources_embeds, timeline_embeds
+from bot.discord.views import NO_MENTIONS, send_ephemeral
 from bot.engine.compose import dispute_view, topic_label
 from bot.engine.records import Dispute, GlossaryEntry, KnowledgeBase
-from bot.exts._common import send_pages, too_long
 
 if TYPE_CHECKING:
-    from bot.discord_bot import TutorBot
+    from bot.discord.bot import TutorBot
 
 MAX_TERM = 100
 MAX_CHOICES = 25
@@ -195,7 +195,23 @@ class Lookup(commands.Cog):
     # ----- /help ----------------------------------------------------------------------------
     @app_commands.command(name="help", description="How to use GLF Tutor")
     async def help(self, interaction: discord.Interaction) -> None:
-        await interaction.response.send_message(embed=help_embed(), ephemeral=True, allowed_mentions=NO_MENTIONS)
+        embed = help_embed(command_list(self.bot.tree))
+        await interaction.response.send_message(embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+
+def command_list(tree: app_commands.CommandTree) -> list[tuple[str, str]]:
+    """Every command in the tree, subcommands spelt out ("quiz start"); context menus with no description."""
+    out: list[tuple[str, str]] = []
+    for command in tree.get_commands():
+        if isinstance(command, app_commands.ContextMenu):
+            out.append((command.name, ""))
+        elif isinstance(command, app_commands.Group):
+            out += [
+                (sub.qualified_name, sub.description) for sub in command.walk_commands() if isinstance(sub, app_commands.Command)
+            ]
+        else:
+            out.append((command.qualified_name, command.description))
+    return sorted(out, key=lambda c: (c[1] == "", c[0]))
 
 
 async def setup(bot: TutorBot) -> None:

@@ -6,7 +6,7 @@ import discord
 import pytest
 from discord import app_commands
 
-from bot.exts.admin import Admin
+from bot.discord.exts.admin import Admin
 from tests.helpers import MockInteraction
 
 
@@ -38,7 +38,9 @@ async def test_settings_need_manage_server(bot):
     assert all(check(interaction) for check in cog.threads.checks)
 
 
-async def test_settings_refuse_dms(bot):
+async def test_settings_refuse_dms_before_checking_permissions(bot):
+    """The cog's check runs before the permission checks, so a DM hears "servers only"
+    (through the tree: tests/discord/test_tree.py)."""
     cog: Admin = bot.get_cog("Admin")
     with pytest.raises(app_commands.NoPrivateMessage):
-        await cog.threads.callback(cog, MockInteraction(client=bot, dm=True), True)
+        await cog.threads._check_can_run(MockInteraction(client=bot, dm=True))

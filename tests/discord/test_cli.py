@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -11,8 +12,8 @@ from pathlib import Path
 import discord
 import pytest
 
-from bot import discord_cli
 from bot.config import Settings, parse_dotenv
+from bot.discord import cli as discord_cli
 from bot.engine.storage import Database
 from tests.conftest import REPO
 from tests.helpers import settings
@@ -151,3 +152,107 @@ def test_bad_numbers_are_named(env):
     s = Settings.from_env(env)  # the terminal tutor still starts...
     with pytest.raises(ConfigError, match=next(iter(env))):
         s.validate_discord()  # ...the bot refuses, naming the setting
+
+
+# ----- sync: global while a development server is set, and clearing a server's copy ---------------
+
+
+class FakeSync:
+    """discord.py's login and tree sync, without the network: records what would be registered where."""
+
+    def __init__(self, monkeypatch):
+        self.calls: list[tuple[int | None, list[str]]] = []
+        fake = self
+
+        async def login(self, token):
+            await self._async_setup_hook()
+            await self.setup_hook()
+
+        async def sync(self, *, guild=None):
+            commands = [c.name for c in self.get_commands(guild=guild)]
+            fake.calls.append((guild.id if guild else None, commands))
+            return [type("Synced", (), {"name": n})() for n in commands]
+
+        monkeypatch.setattr(discord.Client, "login", login)
+        monkeypatch.setattr(discord.app_commands.CommandTree, "sync", sync)
+
+
+def sync_args(**kw):
+    return type("A", (), {"guild": None, "use_global": False, "clear": False} | kw)()
+
+
+def test_sync_defaults_to_the_development_server(tmp_path, monkeypatch, capsys):
+    fake = FakeSync(monkeypatch)
+    s = settings(tmp_path, discord_token=TOKEN, dev_guild_id=77)
+    assert discord_cli.cmd_sync(sync_args(), s) == 0
+    [(guild, commands)] = fake.calls
+    assert guild == 77 and "ask" in commands
+    assert "--clear" in capsys.readouterr().out  # says how to avoid every command showing twice
+
+
+def test_sync_global_while_a_development_server_is_set(tmp_path, monkeypatch, capsys):
+    fake = FakeSync(monkeypatch)
+    s = settings(tmp_path, discord_token=TOKEN, dev_guild_id=77)
+    assert discord_cli.cmd_sync(sync_args(use_global=True), s) == 0
+    [(guild, commands)] = fake.calls
+    assert guild is None and "ask" in commands
+    assert "global" in capsys.readouterr().out
+
+
+def test_sync_clear_removes_a_servers_copy(tmp_path, monkeypatch, capsys):
+    fake = FakeSync(monkeypatch)
+    s = settings(tmp_path, discord_token=TOKEN, dev_guild_id=77)
+    assert discord_cli.cmd_sync(sync_args(clear=True), s) == 0
+    assert fake.calls == [(77, [])]  # an empty list for that server; the global commands stay
+    assert "Cleared the commands of server 77" in capsys.readouterr().out
+
+
+def test_sync_options_parse():
+    from bot.cli import build_parser
+
+    args = build_parser().parse_args(["sync", "--global"])
+    assert args.use_global and not args.clear and args.guild is None
+    args = build_parser().parse_args(["sync", "--guild", "5", "--clear"])
+    assert args.guild == 5 and args.clear
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["sync", "--guild", "5", "--global"])
+
+
+# ----- health: the Docker HEALTHCHECK -----------------------------------------------------------
+
+
+def test_health_reads_the_heartbeat(tmp_path):
+    from bot.discord.bot import write_heartbeat
+
+    beat = tmp_path / "beat"
+    env = {"GLF_HEARTBEAT_FILE": str(beat)}
+    proc = run("health", env=env)
+    assert proc.returncode == 1 and "no heartbeat" in proc.stderr  # never connected
+    write_heartbeat(beat)
+    proc = run("health", env=env)
+    assert proc.returncode == 0 and "healthy" in proc.stdout
+    write_heartbeat(beat, now=0)  # a bot that stopped beating long ago
+    proc = run("health", env=env)
+    assert proc.returncode == 1 and "unhealthy" in proc.stderr
+    assert run("health").returncode == 1  # no heartbeat file configured
+
+
+async def test_the_connected_bot_writes_its_heartbeat(tmp_path, shipped_tutor_factory, monkeypatch):
+    from bot.discord import bot as bot_module
+    from tests.helpers import close_bot, make_bot
+
+    beat = tmp_path / "beat"
+    written = asyncio.Event()
+    real = bot_module.write_heartbeat
+
+    def write(path, now=None):
+        real(path, now)
+        written.set()
+
+    monkeypatch.setattr(bot_module, "write_heartbeat", write)
+    bot = await make_bot(shipped_tutor_factory(), heartbeat_file=beat)
+    monkeypatch.setattr(type(bot), "is_ready", lambda self: True)
+    monkeypatch.setattr(type(bot), "latency", property(lambda self: 0.05))
+    await asyncio.wait_for(written.wait(), 10)
+    assert bot_module.heartbeat_age(beat) < 60
+    await close_bot(bot)

@@ -9,8 +9,8 @@ import discord.ext.test as dpytest
 import pytest
 from discord.ext.test import backend, factories
 
-from bot.discord_bot import TutorBot, intents, unload_all
-from bot.discord_render import embed_within_limits
+from bot.discord.bot import TutorBot, intents, unload_all
+from bot.discord.render import embed_within_limits
 from bot.engine.storage import Database
 from tests.helpers import record_sent_messages, settings
 
@@ -86,6 +86,39 @@ async def test_reply_to_the_bot_is_a_follow_up(bot):
     reply = answer_message()
     assert reply.embeds[0].title == "Why did it fail?"
     assert len(bot.tutor.memory.history(f"{channel.id}:{member.id}")) == 2
+
+
+async def test_a_reply_whose_text_discord_withheld_gets_a_hint_once(bot):
+    """Without the Message Content intent, a reply that does not mention the bot arrives empty (also a
+    reply to a slash-command answer). Before: silence. Now a one-line hint, at most once a minute."""
+    channel, member = config().channels[0], config().members[0]
+    await dpytest.message(f"<@{bot.user.id}> What was the backyard steel campaign?", member=member)
+    bot_message = answer_message()
+
+    def withheld_reply():
+        data = factories.make_message_dict(channel, member, content="", type=19)
+        data["message_reference"] = {"message_id": bot_message.id, "channel_id": channel.id, "guild_id": channel.guild.id}
+        data["referenced_message"] = factories.dict_from_message(bot_message)
+        backend.get_state().parse_message_create(data)
+
+    withheld_reply()
+    await dpytest.run_all_events()
+    hint = answer_message()
+    assert "can't read replies that don't mention me" in hint.content and "/ask" in hint.content
+    withheld_reply()
+    await dpytest.run_all_events()
+    assert dpytest.verify().message().nothing()  # not again within the minute
+
+
+async def test_refused_mentions_get_one_notice_per_window(bot):
+    bot.cooldown.rate = 1
+    bot.cooldown._buckets.clear()
+    await dpytest.message(f"<@{bot.user.id}> What were the people's communes?")
+    answer_message()
+    for _ in range(3):
+        await dpytest.message(f"<@{bot.user.id}> And the steel campaign?")
+    assert "try again in" in answer_message().content
+    assert dpytest.verify().message().nothing()  # one notice, not one per refused message
 
 
 async def test_direct_message_is_a_question(bot):

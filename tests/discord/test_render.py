@@ -6,7 +6,7 @@ import discord
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot import discord_render as render
+from bot.discord import render
 from bot.engine.answer import Answer, CitedSource, DisputeView, EstimateView, QuotedPassage
 from bot.engine.compose import dispute_view
 

@@ -28,8 +28,8 @@ from discord.webhook.async_ import async_context
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from bot.discord_bot import TutorBot, UserCooldown, intents, unload_all
-from bot.discord_render import BUTTON_LABEL, CONTENT, answer_embeds, answer_plain, embed_within_limits
+from bot.discord.bot import TutorBot, UserCooldown, intents, unload_all
+from bot.discord.render import BUTTON_LABEL, CONTENT, answer_embeds, answer_plain, embed_within_limits
 from bot.engine import Answer
 from bot.engine.answer import MAX_TEXT
 from bot.engine.storage import Database

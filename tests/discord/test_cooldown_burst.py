@@ -18,15 +18,26 @@ import discord
 import pytest
 from discord.webhook.async_ import async_context
 
-from bot.discord_bot import TutorBot
-from bot.discord_views import AnswerView
-from bot.exts.ask import COOLDOWN_NOTICE_S, Ask
+from bot.discord.bot import TutorBot
+from bot.discord.exts.ask import COOLDOWN_NOTICE_S, Ask
+from bot.discord.views import TutorView
 from bot.load_test import FakeDiscord, slash_payload
-from tests.helpers import MockGuild, MockInteraction, MockMember, MockMessage, MockTextChannel, close_bot, make_bot, snowflake
+from tests.helpers import (
+    MockGuild,
+    MockInteraction,
+    MockMember,
+    MockMessage,
+    MockTextChannel,
+    button,
+    click,
+    close_bot,
+    make_bot,
+    snowflake,
+)
 
 NONE = discord.AllowedMentions.none().to_dict()
 QUESTION = "What were the people's communes?"
-Outcome = str  # "answered" | "refused: <text>"
+Outcome = str  # "answered" | "refused: <text>" | "ignored" (a mention refused again in the window it was told about)
 Ask_ = Callable[[int], Awaitable[Outcome]]
 
 
@@ -99,6 +110,8 @@ def by_mention(bot: TutorBot) -> Ask_:
             reference=None,
         )
         await bot.get_cog("Ask").on_message(message)
+        if not message.reply.await_count:
+            return "ignored"
         message.reply.assert_awaited_once()
         kwargs = message.reply.call_args.kwargs
         assert kwargs["allowed_mentions"].to_dict() == NONE and kwargs["mention_author"] is False
@@ -110,24 +123,22 @@ def by_mention(bot: TutorBot) -> Ask_:
     return ask
 
 
-async def answer_view(bot: TutorBot) -> AnswerView:
+async def answer_view(bot: TutorBot) -> TutorView:
     """An answer with suggested-question buttons, asked by someone outside the burst."""
     first = MockInteraction(client=bot)
     cog: Ask = bot.get_cog("Ask")  # type: ignore[assignment]
     await cog.ask.callback(cog, first, "How many people died in the famine?", False)
-    view = first.followup.send.call_args.kwargs["view"]
-    assert view.followups
-    return view
+    return first.edit_original_response.call_args.kwargs["view"]
 
 
-def by_button(bot: TutorBot, view: AnswerView) -> Ask_:
-    button = next(c for c in view.children if isinstance(c, discord.ui.Button) and c.emoji and c.emoji.name == "💬")
+def by_button(bot: TutorBot, view: TutorView) -> Ask_:
+    followup = button(view, prefix="glf-ask:")
 
     async def ask(user_id: int) -> Outcome:
         interaction = MockInteraction(client=bot, user=MockMember(id=user_id), message=MockMessage())
-        await button.callback(interaction)
-        if interaction.followup.send.await_count:
-            assert interaction.followup.send.call_args.kwargs["embed"]
+        await click(followup, interaction)
+        if interaction.edit_original_response.await_count:
+            assert interaction.edit_original_response.call_args.kwargs["embed"]
             return "answered"
         interaction.response.defer.assert_not_awaited()
         assert interaction.response.send_message.call_args.kwargs["ephemeral"] is True
@@ -159,7 +170,11 @@ async def test_burst_from_one_user_is_capped_and_others_are_answered(bot, clock,
 
     counts = Counter(mine)
     assert counts["answered"] == bot.cooldown.rate
-    assert counts[f"refused: You're asking quickly — try again in {int(bot.cooldown.per)} s."] == 50 - bot.cooldown.rate
+    refused = f"refused: You're asking quickly — try again in {int(bot.cooldown.per)} s."
+    # Slash commands and buttons must each get a reply; refused mentions get one notice per window.
+    assert counts[refused] + counts["ignored"] == 50 - bot.cooldown.rate
+    mentions_refused = [o for i, o in enumerate(mine) if i % 3 == 1 and o != "answered"]
+    assert mentions_refused.count(refused) == 1 and set(mentions_refused) == {refused, "ignored"}
     assert theirs == ["answered"] * len(others)
 
 
@@ -178,7 +193,9 @@ async def test_hammering_during_the_cooldown_does_not_extend_it(bot, clock, tran
 
     clock.now += bot.cooldown.per / 2
     mine, _ = await burst(asks, burster, [], size=10)
-    assert set(mine) == {f"refused: You're asking quickly — try again in {int(bot.cooldown.per / 2)} s."}
+    # Every slash command is told; the mentions were told once already in this window, so stay quiet.
+    assert set(mine[0::2]) == {f"refused: You're asking quickly — try again in {int(bot.cooldown.per / 2)} s."}
+    assert set(mine[1::2]) == {"ignored"}
 
     clock.now += bot.cooldown.per / 2 + 0.01  # the window the first answer opened has passed
     mine, _ = await burst(asks, burster, [], size=10)

@@ -11,26 +11,24 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord_bot import retry_message
-from bot.discord_render import answer_embeds, answer_plain, clip
-from bot.discord_views import NO_MENTIONS, AnswerView, send_ephemeral
+from bot.discord.bot import retry_message
+from bot.discord.exts._common import conversation_key, remember, too_long
+from bot.discord.render import answer_embeds, answer_plain, clip
+from bot.discord.views import NO_MENTIONS, TutorView, defer, reply, send_ephemeral
 from bot.engine import Answer
-from bot.exts._common import conversation_key, too_long
 
 if TYPE_CHECKING:
-    from bot.discord_bot import TutorBot
+    from bot.discord.bot import TutorBot
 
 log = logging.getLogger(__name__)
 
 MAX_QUESTION = 500  # /ask option limit; messages are read up to the engine's own limit
 THREAD_NAME = 100
 COOLDOWN_NOTICE_S = 10  # the "try again" reply to a message deletes itself
-
-
-def question_check(interaction: discord.Interaction) -> bool:
-    """The shared per-user question budget; raises CommandOnCooldown for the tree's error handler."""
-    interaction.client.cooldown.check(interaction.user.id)  # type: ignore[attr-defined]
-    return True
+HINT_EVERY_S = 60.0  # at most one "mention me" hint per user per minute
+# Without the privileged Message Content intent Discord sends a reply that does not mention the bot
+# with empty content (its rule, whoever wrote the message replied to): say how to be heard.
+REPLY_HINT = "I can't read replies that don't mention me — put @{name} in your reply, or use `/ask`."
 
 
 def strip_bot_mention(content: str, bot_id: int) -> str:
@@ -42,7 +40,7 @@ class Ask(commands.Cog):
         self.bot = bot
         # Context menus cannot live in a cog's class body; registered on load, removed on unload.
         self.ask_menu = app_commands.ContextMenu(name="Ask the tutor", callback=self.ask_about_message)
-        self.ask_menu.add_check(question_check)
+        self._hinted: dict[int, float] = {}
 
     async def cog_load(self) -> None:
         self.bot.tree.add_command(self.ask_menu)
@@ -51,23 +49,23 @@ class Ask(commands.Cog):
         self.bot.tree.remove_command(self.ask_menu.name, type=self.ask_menu.type)
 
     # ----- answering an interaction -----------------------------------------------------------
-    def view_for(self, answer: Answer, pages: list[discord.Embed], owner_id: int) -> AnswerView:
-        return AnswerView(answer, pages, owner_id, self.bot.database, self.ask_followup)
+    async def view_for(self, answer: Answer, pages: list[discord.Embed], owner_id: int) -> TutorView:
+        view = await remember(self.bot, owner_id, pages, answer)
+        assert view is not None  # an answer always has its report button
+        return view
 
     async def answer_interaction(self, interaction: discord.Interaction, question: str, *, ephemeral: bool) -> None:
-        """Defer first (the tutor may take a moment), then send the answer as the deferred reply."""
-        if not interaction.response.is_done():
-            await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+        """Defer first (the tutor may take a moment), then the answer replaces the "thinking…" message.
+        An error on the way reaches only the asker (views.send_ephemeral), even after a public deferral."""
+        await defer(interaction, ephemeral=ephemeral)
         key = conversation_key(interaction.channel, interaction.channel_id, interaction.user.id)
         answer = await self.bot.answer(question, key)
         pages = answer_embeds(answer, self.bot.tutor.kb)
-        view = self.view_for(answer, pages, interaction.user.id)
-        message = await interaction.followup.send(
-            embed=pages[0], view=view, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS, wait=True
-        )
-        view.message = message
+        view = await self.view_for(answer, pages, interaction.user.id)
+        message = await reply(interaction, embed=pages[0], view=view)
         if (
-            not ephemeral
+            message is not None
+            and not ephemeral
             and isinstance(interaction.channel, discord.TextChannel)
             and self.bot.answer_in_thread(interaction.guild_id)
         ):
@@ -95,7 +93,6 @@ class Ask(commands.Cog):
     # ----- commands ---------------------------------------------------------------------------
     @app_commands.command(name="ask", description="Ask a question about the Great Leap Forward (China, 1958-1962)")
     @app_commands.describe(question="Your question, in your own words", private="Only you see the answer (default: no)")
-    @app_commands.check(question_check)
     async def ask(
         self, interaction: discord.Interaction, question: app_commands.Range[str, 1, MAX_QUESTION], private: bool = False
     ) -> None:
@@ -144,14 +141,18 @@ class Ask(commands.Cog):
         addressed, explicit = self._addressed(message)
         if not addressed:
             return
+        if not message.content and self._is_reply_to_me(message):
+            await self.hint_to_mention(message)  # its text was withheld by Discord (no Message Content intent)
+            return
         question = strip_bot_mention(message.content, self.bot.user.id)
         if not question and not explicit:
-            return  # without the message-content intent, an unpinged reply arrives with no text
+            return  # without the message-content intent, other messages in the bot's threads arrive empty
         retry = self.bot.cooldown.hit(message.author.id)
         if retry is not None:
-            await message.reply(
-                retry_message(retry), mention_author=False, allowed_mentions=NO_MENTIONS, delete_after=COOLDOWN_NOTICE_S
-            )
+            if self.bot.cooldown.notify(message.author.id, retry):  # once per window, not once per message
+                await message.reply(
+                    retry_message(retry), mention_author=False, allowed_mentions=NO_MENTIONS, delete_after=COOLDOWN_NOTICE_S
+                )
             return
 
         destination: discord.abc.Messageable = message.channel
@@ -174,6 +175,19 @@ class Ask(commands.Cog):
         answer = await self.bot.answer(question, key)
         await self.send_answer(message, destination, answer, in_new_thread)
 
+    async def hint_to_mention(self, message: discord.Message) -> None:
+        now = self.bot.cooldown.clock()
+        if now < self._hinted.get(message.author.id, -HINT_EVERY_S):
+            return
+        if len(self._hinted) > 10_000:
+            self._hinted = {k: t for k, t in self._hinted.items() if t > now}
+        self._hinted[message.author.id] = now + HINT_EVERY_S
+        me = message.guild.me.display_name if message.guild is not None and message.guild.me else "GLF Tutor"
+        with contextlib.suppress(discord.HTTPException):
+            await message.reply(
+                REPLY_HINT.format(name=discord.utils.escape_markdown(me)), mention_author=False, allowed_mentions=NO_MENTIONS
+            )
+
     async def send_answer(
         self, message: discord.Message, destination: discord.abc.Messageable, answer: Answer, in_new_thread: bool
     ) -> discord.Message:
@@ -182,17 +196,14 @@ class Ask(commands.Cog):
             can_embed = destination.permissions_for(message.guild.me).embed_links
         if can_embed:
             pages = answer_embeds(answer, self.bot.tutor.kb)
-            view = self.view_for(answer, pages, message.author.id)
+            view = await self.view_for(answer, pages, message.author.id)
             kwargs: dict = {"embed": pages[0]}
         else:  # no Embed Links permission here: the engine's plain text, which fits one message
-            view = self.view_for(answer, [], message.author.id)
+            view = await self.view_for(answer, [], message.author.id)
             kwargs = {"content": answer_plain(answer)}
         if in_new_thread:
-            sent = await destination.send(view=view, allowed_mentions=NO_MENTIONS, **kwargs)
-        else:
-            sent = await message.reply(view=view, allowed_mentions=NO_MENTIONS, mention_author=False, **kwargs)
-        view.message = sent
-        return sent
+            return await destination.send(view=view, allowed_mentions=NO_MENTIONS, **kwargs)
+        return await message.reply(view=view, allowed_mentions=NO_MENTIONS, mention_author=False, **kwargs)
 
 
 async def setup(bot: TutorBot) -> None:

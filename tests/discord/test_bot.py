@@ -9,7 +9,7 @@ import discord
 import pytest
 from discord import app_commands
 
-from bot.discord_bot import ShardedTutorBot, TutorBot, TutorTree, UserCooldown, command_tree, create_bot, intents
+from bot.discord.bot import ShardedTutorBot, TutorBot, TutorTree, UserCooldown, command_tree, create_bot, intents
 from bot.engine.storage import Database
 from tests.helpers import MockInteraction, settings
 

@@ -5,12 +5,20 @@ from __future__ import annotations
 import discord
 import pytest
 
-from bot.discord_render import embed_within_limits
-from bot.discord_views import PagedView
-from bot.exts.lookup import Lookup
-from tests.helpers import MockInteraction
+from bot.discord.exts.lookup import Lookup
+from bot.discord.render import embed_within_limits
+from bot.discord.views import TutorView
+from tests.helpers import MockInteraction, button, click
 
 NONE = discord.AllowedMentions.none().to_dict()
+
+
+def shown_pages(bot, kwargs: dict) -> list[dict]:
+    """Every page of a reply: the first as sent, the rest as stored for the ◀ ▶ buttons."""
+    if "view" not in kwargs:
+        return [kwargs["embed"].to_dict()]
+    shown_id = button(kwargs["view"], prefix="glf-count:").custom_id.split(":")[1]
+    return list(bot.database.shown(shown_id).pages)
 
 
 @pytest.fixture
@@ -68,8 +76,7 @@ async def test_dispute_shows_every_estimate_side_by_side(cog, bot):
     interaction = MockInteraction(client=bot)
     await cog.dispute.callback(cog, interaction, "glf-end-date")
     kwargs = replied(interaction)
-    embed = kwargs["embed"]
-    pages = kwargs["view"].pages if "view" in kwargs else [embed]
+    pages = [discord.Embed.from_dict(p) for p in shown_pages(bot, kwargs)]
     fields = [f for page in pages for f in page.fields]
     estimate_fields = [f for f in fields if f.inline]
     assert len(estimate_fields) == len(dispute.estimates)
@@ -91,24 +98,28 @@ async def test_timeline_is_paged_and_only_the_caller_turns_pages(cog, bot):
     await cog.timeline.callback(cog, interaction, None)
     kwargs = replied(interaction)
     view = kwargs["view"]
-    assert isinstance(view, PagedView) and len(view.pages) == -(-len(bot.tutor.kb.timeline) // 10)
-    assert view.message is interaction.original_response.return_value
+    assert isinstance(view, TutorView) and view.timeout is None
+    pages = -(-len(bot.tutor.kb.timeline) // 10)
+    assert button(view, prefix="glf-count:").item.label == f"1/{pages}"
+    assert button(view, prefix="glf-page:").item.disabled  # ◀ on the first page
 
     stranger = MockInteraction(client=bot)
-    await view.turn(stranger, 1)
+    await click(view.children[2], stranger)  # ▶
+    assert "Only the person who asked" in stranger.response.send_message.call_args.args[0]
     assert stranger.response.send_message.call_args.kwargs["ephemeral"] is True
-    assert view.index == 0
     owner = MockInteraction(client=bot, user=interaction.user)
-    await view.turn(owner, 1)
-    assert view.index == 1
-    owner.response.edit_message.assert_awaited_once_with(embed=view.pages[1], view=view)
+    await click(view.children[2], owner)
+    edited = owner.response.edit_message.call_args.kwargs
+    assert edited["embed"].description.startswith("**") and edited["embed"].footer.text.endswith(f"page 2/{pages}")
+    assert button(edited["view"], prefix="glf-count:").item.label == f"2/{pages}"
+    assert not edited["view"].children[0].item.disabled  # ◀ works from page 2
 
 
 async def test_timeline_for_one_year(cog, bot):
     interaction = MockInteraction(client=bot)
     await cog.timeline.callback(cog, interaction, 1959)
     kwargs = replied(interaction)
-    pages = kwargs["view"].pages if "view" in kwargs else [kwargs["embed"]]
+    pages = [discord.Embed.from_dict(p) for p in shown_pages(bot, kwargs)]
     text = "\n".join(p.description for p in pages)
     assert "1959" in text and "1961-" not in text
     interaction = MockInteraction(client=bot)
