@@ -187,11 +187,13 @@ def quote_block(text: str) -> str:
 
 
 def passage_block(passage: QuotedPassage, kb: KnowledgeBase | None = None) -> Block:
-    """The passage in the project's words, its primary-source quotation if any, and its citations."""
-    lines = [f"**{passage.title}**", quote_block(passage.text)]
-    record = kb.passages_by_id.get(passage.id) if kb is not None else None
+    """An answer unit (a passage, glossary entry, timeline event or series point) in the project's
+    words, a passage's primary-source quotation if any, and its citations."""
+    title = f"Timeline: {passage.title}" if passage.kind == "timeline" else passage.title
+    lines = [f"**{title}**", quote_block(passage.text)]
+    record = kb.passages_by_id.get(passage.id) if kb is not None and passage.kind == "passage" else None
     if record is not None and record.quote is not None:
-        src = kb.sources.get(record.quote.source.id) if kb is not None else None
+        src = kb.sources.get(record.quote.source.id)
         where = f" — {citation(src, record.quote.source, journal=False)}" if src else ""
         lines.append(f"> “{record.quote.text}”{where}")
     if passage.sources:
@@ -218,7 +220,8 @@ def answer_embeds(answer: Answer, kb: KnowledgeBase | None = None) -> list[disco
             colour=ABSTAIN_COLOUR,
             footer="No sourced answer — I only say what my sources support",
         )
-    blocks = [passage_block(p, kb) for p in answer.passages]
+    # A dispute unit is shown by its estimates below, not quoted twice.
+    blocks = [passage_block(p, kb) for p in answer.passages if p.kind != "dispute"]
     for view in answer.disputes:
         blocks += dispute_blocks(view)
     if answer.followups:

@@ -121,9 +121,10 @@ class Tutor:
                 if c is not None and len(picked) < s.max_units:
                     picked.append(c)
             return picked
-        unit = self.units[best.unit]
-        if unit.kind == "series" and len(r.query.years) > 1:  # one year against another
-            series = unit.id.split(":")[0]
+        # One year against another ("grain in 1958 vs 1960"): the series' points for each year asked.
+        series_hit = next((c for c in r.candidates[:5] if self.units[c.unit].kind == "series"), None)
+        if series_hit is not None and len(r.query.years) > 1 and r.query.intents & {"amount", "compare"}:
+            series = self.units[series_hit.unit].id.split(":")[0]
             for y in sorted(r.query.years):
                 i = self._by_key.get(f"series:{series}:{y}")
                 if i is not None and i != best.unit and len(picked) < s.max_units:

@@ -89,10 +89,33 @@ def _passages(kb: KnowledgeBase):
         )
 
 
+# The definitional questions a glossary entry answers, by its kind ("who was Peng Dehuai?").
+GLOSSARY_QUESTIONS = {
+    "person": ("Who was {}?",),
+    "place": ("What is {}?", "Where is {}?"),
+    "event": ("What was {}?",),
+    "term": ("What does {} mean?", "What is {}?"),
+    "work": ("What is {}?",),
+    "organisation": ("What is {}?",),
+}
+
+
 def _glossary(kb: KnowledgeBase):
     for g in kb.glossary:
         meta = " ".join([g.term, *g.aliases, g.chinese or ""])
-        yield Unit(f"glossary:{g.id}", "glossary", g.id, g.term, g.definition, meta, g.sources, None, years_in(g.definition))
+        asked = tuple(q.format(g.term) for q in GLOSSARY_QUESTIONS.get(g.kind or "term", ()))
+        yield Unit(
+            f"glossary:{g.id}",
+            "glossary",
+            g.id,
+            g.term,
+            g.definition,
+            meta,
+            g.sources,
+            None,
+            years_in(g.definition),
+            questions=asked,
+        )
 
 
 def _timeline(kb: KnowledgeBase):

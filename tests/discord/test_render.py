@@ -125,3 +125,17 @@ def test_abstention_renders_the_engine_text(shipped_tutor_factory):
     assert answer.abstained
     (embed,) = render.answer_embeds(answer)
     assert embed.description == answer.text.strip()
+
+
+def test_every_kind_of_unit_renders_once_with_its_citation(shipped_tutor_factory, shipped_kb):
+    from bot.engine import compose
+
+    tutor = shipped_tutor_factory()
+    for kind in ("passage", "glossary", "timeline", "series"):
+        unit = next(u for u in tutor.units if u.kind == kind)
+        answer = compose.compose(shipped_kb, "q", [(unit, 1.0)], [], [])
+        assert [p.kind for p in answer.passages] == [kind]
+        text = "\n".join(e.description or "" for e in render.answer_embeds(answer, shipped_kb))
+        [shown] = answer.passages
+        title = f"Timeline: {shown.title}" if kind == "timeline" else shown.title
+        assert text.count(f"**{title}**") == 1 and shown.sources[0].citation in text, kind
