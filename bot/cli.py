@@ -70,7 +70,7 @@ def cmd_calibrate(args: argparse.Namespace, settings: config.Settings) -> int:
 
 
 def cmd_bench(args: argparse.Namespace, settings: config.Settings) -> int:
-    from bot.engine.bench import format_report, run_bench
+    from bot.quality.bench import format_report, run_bench
 
     figures = run_bench(settings, rounds=args.rounds, sizes=tuple(args.sizes), interactions=args.interactions)
     if args.json:

@@ -21,7 +21,7 @@ from discord.webhook.async_ import async_context
 from bot.discord.bot import TutorBot
 from bot.discord.exts.ask import COOLDOWN_NOTICE_S, Ask
 from bot.discord.views import TutorView
-from bot.load_test import FakeDiscord, slash_payload
+from bot.quality.load import FakeDiscord, slash_payload
 from tests.helpers import (
     MockGuild,
     MockInteraction,
