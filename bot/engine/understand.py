@@ -55,7 +55,11 @@ CONTINUATION = re.compile(
 )
 COMPARE_SPLIT = re.compile(r"\s+(?:vs\.?|versus|compared (?:to|with)|against)\s+|\s+and\s+")
 # Chat filler that would otherwise leave search terms behind ("eli5" -> "eli", "5").
-FILLER = re.compile(r"\beli ?5\b|\blike (i ?a?m|i am|im) (5|five|a (kid|child|baby))\b|\btl ?; ?dr\b", re.I)
+FILLER = re.compile(
+    r"\beli ?5\b|\blike (i ?a?m|i am|im) (5|five|a (kid|child|baby))\b|\btl ?; ?dr\b|\b(the )?short version( of)?\b"
+    r"|\bin (a nutshell|short|brief|simple (words|terms))\b|\b(give me )?(a )?(quick|brief) (summary|overview|rundown)( of)?\b",
+    re.I,
+)
 EXPANSION_WEIGHT = 0.5  # the words of an entity's own name, added for an alias the question typed
 CONTEXT_WEIGHT = 0.4  # a short question without a pronoun leans on the last subject, lightly
 SPECIFICITY_DROP = 0.8  # an everyday word ("people", commonness 0.78) counts 0.38 toward coverage, a rare one 1
