@@ -25,6 +25,7 @@ from bot.engine.units import Unit
 class RetrieveSettings:
     lexical_k: int = 20
     semantic_k: int = 20
+    mode: str = "hybrid"  # "hybrid", or for an ablation "lexical" (BM25 alone) or "semantic" (the model alone)
     fusion: str = "rrf"  # "rrf" (reciprocal rank fusion) or "score" (scaled scores, summed)
     rrf_k: float = 8.0  # small: our lists are short, and the top ranks should count most
     semantic_weight: float = 0.8  # the semantic list's share in the fusion (lexical: 1)
@@ -123,9 +124,10 @@ class Retriever:
     def retrieve(self, q: Query) -> Retrieval:
         s = self.settings
         term_query = TermQuery(dict(q.terms))
-        hits = self.index.search(term_query, k=s.lexical_k, focus=q.focus()) if q.terms else []
+        lexical = q.terms and s.mode != "semantic"
+        hits = self.index.search(term_query, k=s.lexical_k, focus=q.focus()) if lexical else []
         qvec = self.embedder.embed_one(q.semantic_text or q.text)
-        sem_ids, sem_sims = self._semantic(qvec, s.semantic_k)
+        sem_ids, sem_sims = self._semantic(qvec, s.semantic_k) if s.mode != "lexical" else self._semantic(qvec * 0, 1)
         lex = {h.doc: (r, h) for r, h in enumerate(hits)}
         sem = {int(u): (r, float(v)) for r, (u, v) in enumerate(zip(sem_ids, sem_sims, strict=True))}
         fused = self._fuse(lex, sem)
