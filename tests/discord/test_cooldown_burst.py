@@ -16,7 +16,6 @@ from collections.abc import Awaitable, Callable
 
 import discord
 import pytest
-from discord.webhook.async_ import async_context
 
 from bot.discord.bot import TutorBot
 from bot.discord.exts.ask import COOLDOWN_NOTICE_S, Ask
@@ -64,14 +63,6 @@ def clock(bot) -> Clock:
     clock = Clock()
     bot.cooldown.clock = clock
     return clock
-
-
-@pytest.fixture
-def transport():
-    transport = FakeDiscord()
-    token = async_context.set(transport)
-    yield transport
-    async_context.reset(token)
 
 
 # ----- three ways to ask, each reporting what the user got ---------------------------------

@@ -14,7 +14,6 @@ import threading
 
 import discord
 import pytest
-from discord.webhook.async_ import async_context
 
 from bot.discord.bot import shard_of
 from bot.discord.exts.study import Study
@@ -26,14 +25,6 @@ from tests.study.conftest import FakeClock, GateTimer
 
 GUILD = 500 << 22  # shard 0 of 2
 ANN, BEN, CAT, DAN = 1, 2, 3, 4
-
-
-@pytest.fixture
-def transport():
-    transport = FakeDiscord()
-    token = async_context.set(transport)
-    yield transport
-    async_context.reset(token)
 
 
 async def study_bot(path, transport, tutor, clock, *, rng: int = 5, **settings):
