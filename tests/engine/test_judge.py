@@ -44,11 +44,17 @@ def test_probability_rises_with_coverage():
         "write me a poem about backyard furnaces",
         "@everyone",
         "lol",
+        # adjacent events and other famines (the explicit scope list)
+        "How many people died in the Irish potato famine?",
+        "what was the death toll of the Korean War?",
+        "how many died in the cultural revolution",
+        "what's a good recipe for dumplings",
     ],
 )
 def test_refuses_what_it_has_no_sourced_answer_to(shipped_tutor_factory, question):
     answer = shipped_tutor_factory().ask(question)
     assert answer.abstained, answer.text[:300]
+    assert answer.topics, "an abstention offers the nearest topics it covers"
 
 
 @pytest.mark.parametrize(

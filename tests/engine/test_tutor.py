@@ -88,22 +88,6 @@ def test_abstains_without_quoting(small_tutor, question):
     assert "won't guess" in answer.text or "Ask me a question" in answer.text
 
 
-@pytest.mark.parametrize(
-    "question",
-    [
-        "How many people died in the Irish potato famine?",
-        "what was the death toll of the Korean War?",
-        "how many died in the cultural revolution",
-        "How many people died in the Holodomor?",
-        "what's a good recipe for dumplings",
-    ],
-)
-def test_shipped_tutor_abstains_on_adjacent_questions(shipped_tutor_factory, question):
-    answer = shipped_tutor_factory().ask(question)
-    assert answer.abstained, answer.text[:200]
-    assert answer.topics, "an abstention offers the nearest topics it covers"
-
-
 def test_abstention_offers_nearest_topics(shipped_tutor_factory):
     answer = shipped_tutor_factory().ask("How many people died in the Irish potato famine?")
     assert "I can tell you about:" in answer.text
