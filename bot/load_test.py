@@ -37,7 +37,7 @@ from bot.config import Settings
 from bot.discord.bot import ShardedTutorBot, TutorBot, UserCooldown, create_bot, unload_all
 from bot.engine import Tutor, load_knowledge
 from bot.engine.loader import default_knowledge_dir
-from bot.engine.storage import Database
+from bot.storage import Database
 
 ACK_DEADLINE_S = 3.0  # Discord's window for the first response to an interaction
 PRESS_ACK_TARGET_S = 1.0  # a quiz press must feel instant, whatever else the bot is doing

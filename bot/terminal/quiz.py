@@ -109,7 +109,7 @@ def paused(name: str, session) -> str:
 def cmd_quiz(args: argparse.Namespace, settings: config.Settings) -> int:
     import random
 
-    from bot.engine.storage import Database
+    from bot.storage import Database
     from bot.study.quiz import Phase, QuizError, QuizRules, Receipt, StopReason
     from bot.study.rooms import QuizRooms
     from bot.terminal.timed_input import TIMEOUT, TimedReader

@@ -70,7 +70,7 @@ def render_report(r) -> str:
 
 
 def cmd_reports(args: argparse.Namespace, settings: config.Settings) -> int:
-    from bot.engine.storage import Database
+    from bot.storage import Database
 
     if not settings.database.exists():   # never create a database just to say it is empty
         warn(f"No database at {settings.database} (set GLF_DATABASE); no reports yet.")
@@ -101,7 +101,7 @@ def cmd_reports(args: argparse.Namespace, settings: config.Settings) -> int:
 
 
 def cmd_resolve(args: argparse.Namespace, settings: config.Settings) -> int:
-    from bot.engine.storage import Database
+    from bot.storage import Database
 
     if not settings.database.exists():
         warn(f"No database at {settings.database} (set GLF_DATABASE); there are no reports to resolve.")

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bot.engine.storage import Database
+from bot.storage import Database
 
 T0 = 1_700_000_000.0    # a fixed moment (Nov 2023), so day streaks are reproducible
 

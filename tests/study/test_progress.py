@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from bot.engine.storage import Database
+from bot.storage import Database
 from bot.study.progress import day_streak, leaderboard, progress
 from bot.study.quiz import QuizRules
 from bot.study.rooms import QuizRooms

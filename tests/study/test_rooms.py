@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from bot.engine.storage import Database
+from bot.storage import Database
 from bot.study.quiz import Phase, QuizRules, Receipt, StopReason
 from bot.study.rooms import QuizBusy, QuizRooms
 

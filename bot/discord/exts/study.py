@@ -39,7 +39,7 @@ from bot.discord.render import (
 )
 from bot.discord.views import NO_MENTIONS, defer, new_id, quiz_view, reply, review_view, send_ephemeral
 from bot.engine.compose import topic_label
-from bot.engine.storage import StoredQuiz
+from bot.storage import StoredQuiz
 from bot.study.driver import QuizDriver, Waiter, real_wait
 from bot.study.progress import leaderboard, progress
 from bot.study.quiz import LETTERS, Asked, QuizError, QuizRules, Receipt, Reveal, Standing, StopReason
