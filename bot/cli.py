@@ -110,6 +110,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_bench)
 
     # Optional front ends add their own subcommands (Discord: run/sync/commands/health).
+    from bot.storage.cli import add_commands as add_db_commands
+
+    add_db_commands(sub)   # db upgrade | check | copy
+
     for module in ("bot.discord.cli",):
         try:
             add_commands = __import__(module, fromlist=["add_commands"]).add_commands
@@ -124,8 +128,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = config.Settings.from_env()
+    from bot.storage.dialects import StorageError
+
     try:
         return args.func(args, settings)
+    except StorageError as exc:   # bad URL, refused connection, wrong credentials: one line, exit 2
+        print(f"glf-tutor: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

@@ -288,7 +288,7 @@ class Database:
 
     RECONNECT_WAIT_S = 10.0  # how long a lost PostgreSQL connection is tried again before giving up
 
-    def __init__(self, target: str | Path, clock: Callable[[], float] = time.time):
+    def __init__(self, target: str | Path, clock: Callable[[], float] = time.time, *, migrate: bool = True):
         self.dialect = dialect_for(target)
         self.backend = self.dialect.name
         self.path = str(target)
@@ -296,7 +296,8 @@ class Database:
         self.clock = clock
         self._lock = threading.RLock()
         self._conn = self.dialect.connect()
-        self.migrate()
+        if migrate:
+            self.migrate()
         if self.backend != "sqlite":
             log.info("storage: %s (schema version %d)", self.display, self.version)
 

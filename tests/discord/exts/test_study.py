@@ -18,8 +18,8 @@ from discord.webhook.async_ import async_context
 
 from bot.discord.bot import shard_of
 from bot.discord.exts.study import Study
-from bot.storage import Database
 from bot.load_test import FakeDiscord, Shown, command, press, snowflake, start_bot, stop_bot
+from bot.storage import Database
 from bot.study.quiz import QuizRules
 from bot.study.rooms import QuizRooms
 from tests.study.conftest import FakeClock, GateTimer
