@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.engine.formatting import citation, figure, number
+from bot.engine.formatting import citation, figure, number, readable_date
 from bot.engine.records import Estimate, KnowledgeBase, Series, TimelineEvent
 
 DEATHS_DISPUTE = "famine-deaths"
@@ -314,17 +314,6 @@ def _midpoint(date: str) -> float:
     return (a + b) / 2
 
 
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def date_label(date: str) -> str:
-    parts = date.split("-")
-    if len(parts) == 1:
-        return parts[0]
-    month = MONTHS[int(parts[1]) - 1]
-    return f"{int(parts[2])} {month} {parts[0]}" if len(parts) == 3 else f"{month} {parts[0]}"
-
-
 def timeline_events(kb: KnowledgeBase) -> list[tuple[TimelineEvent, str]]:
     """The chart's events that timeline.yaml holds, in date order, with their short labels."""
     by_id = {e.id: e for e in kb.timeline}
@@ -371,7 +360,7 @@ def timeline_chart(kb: KnowledgeBase, fmt: str = "png") -> Chart:
             ax.plot([a, b], [y, y], color=colour, linewidth=3, alpha=0.45, solid_capstyle="butt")
         ax.plot([(a + b) / 2], [y], "o", color=colour, markersize=6)
         ax.axhline(y, color="#dddddd", linewidth=0.6, zorder=0)
-        labels.append(f"{date_label(event.date)} — {label}")
+        labels.append(f"{readable_date(event.date, short=True)} — {label}")
         marks.append(Plotted(label, a, b, event.date, colour, "event"))
     ax.set_yticks(range(rows - 1, -1, -1), labels, fontsize=8)
     ax.set_ylim(-0.8, phase_lane + 1.7)

@@ -33,6 +33,8 @@ def cmd_eval(args: argparse.Namespace, settings: config.Settings) -> int:
         except QuestionFileError as exc:
             print(f"{f}: {exc}", file=sys.stderr)
             return 2
+    if args.ablation:
+        return _ablation(settings, sets)
     tutor = _tutor(settings)
     results = {name: evaluate(tutor, items) for name, items in sets.items()}
     if len(results) == 1:
@@ -45,6 +47,26 @@ def cmd_eval(args: argparse.Namespace, settings: config.Settings) -> int:
         _emit({"sets": {name: r.figures() for name, r in results.items()}})
     else:
         print(summary(results))  # several sets: figures only, so a held-out set's failures are not read in passing
+    return 0
+
+
+def _ablation(settings: config.Settings, sets: dict) -> int:
+    from bot.engine import load_knowledge
+    from bot.quality.calibrate import NEGATIVES_FILE, TUNE_FILE, ablation
+
+    figures = ablation(load_knowledge(settings.knowledge_dir), sets, [TUNE_FILE, NEGATIVES_FILE])
+    keys = (
+        ("in_scope_pass", "in-scope"),
+        ("disputed_flagged", "disputed"),
+        ("abstention_recall", "refused"),
+        ("false_abstention", "false abst."),
+        ("followup_pass", "follow-ups"),
+    )
+    print(f"{'':<10}{'set':<12}" + "".join(f"{label:>13}" for _, label in keys))
+    for mode, by_set in figures.items():
+        for name, f in by_set.items():
+            cells = "".join(("n/a" if f[k] is None else f"{f[k]:.3f}").rjust(13) for k, _ in keys)
+            print(f"{mode:<10}{name:<12}{cells}")
     return 0
 
 
@@ -80,7 +102,7 @@ def cmd_bench(args: argparse.Namespace, settings: config.Settings) -> int:
         else:
             print(format_storage_report(figures))
         return 0
-    from bot.engine.bench import format_report, run_bench
+    from bot.quality.bench import format_report, run_bench
 
     figures = run_bench(settings, rounds=args.rounds, sizes=tuple(args.sizes), interactions=args.interactions)
     if args.json:
@@ -95,12 +117,15 @@ def build_parser() -> argparse.ArgumentParser:
         prog="glf-tutor", description="GLF Tutor: a sourced study companion on the Great Leap Forward."
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    terminal.add_commands(sub)   # ask, chat, check, quiz, review, progress, chart, reports
+    terminal.add_commands(sub)  # ask, chat, check, quiz, review, progress, chart, reports
 
     p = sub.add_parser("eval", help="score question files (default: the tune, validation and blind sets)")
     p.add_argument("file", nargs="*", help="question files (format: DESIGN.md, 'Question files')")
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
     p.add_argument("--quiet", action="store_true", help="figures only, no list of failures")
+    p.add_argument(
+        "--ablation", action="store_true", help="BM25 alone, the semantic model alone and both fused, each judge retrained"
+    )
     p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("calibrate", help="retrain the answerability judge and print its operating point")
@@ -113,7 +138,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.add_argument("--rounds", type=int, default=20, help="passes over the question mix (default 20)")
     p.add_argument(
-        "--sizes", type=int, nargs="*", default=[3_000, 30_000], metavar="N",
+        "--sizes",
+        type=int,
+        nargs="*",
+        default=[3_000, 30_000],
+        metavar="N",
         help="synthetic knowledge-base sizes compared with bm25s (default 3000 30000; none to skip)",
     )
     p.add_argument("--interactions", type=int, default=500, help="concurrent /ask interactions for the load run (0 skips)")

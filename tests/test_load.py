@@ -1,4 +1,4 @@
-"""bot/load_test.py: concurrent /ask interactions through the real tree all get an acknowledgement
+"""bot/quality/load.py: concurrent /ask interactions through the real tree all get an acknowledgement
 and an answer; a /chart burst does not hold up quiz presses. Speed targets are reported by
 `glf-tutor bench`; these tests check what happens, and that the reported figures mean what they say."""
 
@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from bot.engine.bench import _burst_line
-from bot.load_test import ACK_DEADLINE_S, DEFERRED, FakeDiscord, run_chart_burst, run_load, run_load_sync
+from bot.quality.bench import _burst_line
+from bot.quality.load import ACK_DEADLINE_S, DEFERRED, FakeDiscord, run_chart_burst, run_load, run_load_sync
 
 
 async def test_every_interaction_is_acknowledged_then_answered():

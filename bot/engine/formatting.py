@@ -4,6 +4,18 @@ from __future__ import annotations
 
 from bot.engine.records import Estimate, Source, SourceRef
 
+MONTHS = "January February March April May June July August September October November December".split()
+
+
+def readable_date(date: str, short: bool = False) -> str:
+    """ "1959-07-14" -> "14 July 1959" (short: "14 Jul 1959"); "1959-07" -> "July 1959"; "1959" -> "1959"."""
+    parts = date.split("-")
+    if len(parts) == 1:
+        return parts[0]
+    month = MONTHS[int(parts[1]) - 1]
+    month = month[:3] if short else month
+    return f"{month} {parts[0]}" if len(parts) == 2 else f"{int(parts[2])} {month} {parts[0]}"
+
 
 def number(value: float, unit: str = "") -> str:
     """1958 -> "1958" for years; 26000 -> "26,000"; 45.0 -> "45"; 10.7 -> "10.7"."""

@@ -23,8 +23,9 @@ from bot.engine.units import Unit
 
 @dataclass(frozen=True)
 class RetrieveSettings:
-    lexical_k: int = 30
-    semantic_k: int = 30
+    lexical_k: int = 20
+    semantic_k: int = 20
+    mode: str = "hybrid"  # "hybrid", or for an ablation "lexical" (BM25 alone) or "semantic" (the model alone)
     fusion: str = "rrf"  # "rrf" (reciprocal rank fusion) or "score" (scaled scores, summed)
     rrf_k: float = 8.0  # small: our lists are short, and the top ranks should count most
     semantic_weight: float = 0.8  # the semantic list's share in the fusion (lexical: 1)
@@ -123,9 +124,10 @@ class Retriever:
     def retrieve(self, q: Query) -> Retrieval:
         s = self.settings
         term_query = TermQuery(dict(q.terms))
-        hits = self.index.search(term_query, k=s.lexical_k, focus=q.focus()) if q.terms else []
+        lexical = q.terms and s.mode != "semantic"
+        hits = self.index.search(term_query, k=s.lexical_k, focus=q.focus()) if lexical else []
         qvec = self.embedder.embed_one(q.semantic_text or q.text)
-        sem_ids, sem_sims = self._semantic(qvec, s.semantic_k)
+        sem_ids, sem_sims = self._semantic(qvec, s.semantic_k) if s.mode != "lexical" else self._semantic(qvec * 0, 1)
         lex = {h.doc: (r, h) for r, h in enumerate(hits)}
         sem = {int(u): (r, float(v)) for r, (u, v) in enumerate(zip(sem_ids, sem_sims, strict=True))}
         fused = self._fuse(lex, sem)
@@ -149,7 +151,7 @@ class Retriever:
             score *= s.coverage_floor + coverage
             if doc in sem and sem[doc][1] >= s.faq_similarity:
                 score *= s.faq_boost
-            semantic = sem[doc][1] if doc in sem else self.vectors.similarity(qvec, doc)  # the unit's own text
+            semantic = sem[doc][1] if doc in sem else self.unit_similarity(qvec, doc)
             candidates.append(
                 Candidate(doc, score, lexical, coverage, semantic, lrank, sem[doc][0] if doc in sem else None, matched)
             )
@@ -181,17 +183,21 @@ class Retriever:
 
     def best_similarity(self, text: str, unit: int) -> float:
         """How near a text is to a unit: the best of the unit's text and its questions (0 for no text)."""
-        vec = self.embedder.embed_one(text)
-        start = self._starts[unit]
-        end = self._starts[unit + 1] if unit + 1 < len(self._starts) else len(self.vectors.vectors)
-        return float((self.vectors.vectors[start:end] @ vec).max()) if vec.any() else 0.0
+        return self.unit_similarity(self.embedder.embed_one(text), unit)
+
+    def unit_similarity(self, vec: np.ndarray, unit: int) -> float:
+        """The best similarity of a vector to a unit's text and questions (0 for an empty vector)."""
+        if not vec.any():
+            return 0.0
+        end = self._starts[unit + 1] if unit + 1 < len(self._starts) else self.vectors.size
+        return float((self.vectors.rows(range(self._starts[unit], end)) @ vec).max())
 
     def _semantic(self, qvec: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """The k units nearest the question: each by its best vector (its text or one of its questions)."""
         if not qvec.any():
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
-        if self.vectors.centroids is None:  # every vector scored: the best of each unit's run
-            best = np.maximum.reduceat(self.vectors.vectors @ qvec, self._starts)
+        if self.vectors.exact:  # every vector scored: the best of each unit's run
+            best = np.maximum.reduceat(self.vectors.similarities(qvec), self._starts)
             k = min(k, len(best))
             top = np.argpartition(-best, k - 1)[:k]
             top = top[np.argsort(-best[top], kind="stable")]

@@ -22,6 +22,7 @@ from tokenizers import Tokenizer
 
 MODEL = "l2_supercat"
 DIM = 256
+BATCH = 128
 EXACT_LIMIT = 4096  # up to this many units every one is scored; beyond, only the nearest clusters
 
 
@@ -59,11 +60,13 @@ class Embedder:
     def embed(self, texts: list[str]) -> np.ndarray:
         """Unit vectors, one row per text (float32); a row of zeros where a text has no tokens."""
         out = np.zeros((len(texts), self.table.shape[1]), dtype=np.float32)
-        for i, enc in enumerate(self.tokenizer.encode_batch([t.strip().lower() or "" for t in texts], add_special_tokens=False)):
-            ids = np.asarray(enc.ids, dtype=np.int64)
-            ids = ids[(ids >= 0) & (ids < self.table.shape[0])]
-            if ids.size and texts[i].strip():
-                out[i] = self.table[ids].astype(np.float32).mean(axis=0)
+        for start in range(0, len(texts), BATCH):  # in batches: the tokenizer's encodings are large objects
+            chunk = [t.strip().lower() for t in texts[start : start + BATCH]]
+            for i, enc in enumerate(self.tokenizer.encode_batch(chunk, add_special_tokens=False), start=start):
+                ids = np.asarray(enc.ids, dtype=np.int64)
+                ids = ids[(ids >= 0) & (ids < self.table.shape[0])]
+                if ids.size and chunk[i - start]:
+                    out[i] = self.table[ids].astype(np.float32).mean(axis=0)
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         np.divide(out, norms, out=out, where=norms > 0)
         return out
@@ -73,45 +76,60 @@ class Embedder:
 
 
 class VectorIndex:
-    """Cosine similarity of a query to every unit; past EXACT_LIMIT units, to those in the query's
-    nearest clusters (an inverted-file index: k-means centroids, a few probed per query)."""
+    """Cosine similarity of a query to every vector; past EXACT_LIMIT vectors, to those in the query's
+    nearest clusters (an inverted-file index: k-means centroids, a few probed per query). Clustered
+    vectors are stored cluster by cluster, so a probe reads one contiguous block."""
 
     def __init__(self, vectors: np.ndarray, probes: int = 8, seed: int = 0):
-        self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         self.size = len(vectors)
         self.centroids: np.ndarray | None = None
-        self.members: list[np.ndarray] = []
         self.probes = probes
+        self.order = np.arange(self.size)  # stored position -> original row
+        self.bounds = np.array([0, self.size])
         if self.size > EXACT_LIMIT:
-            self._cluster(int(np.sqrt(self.size)), np.random.default_rng(seed))
+            assign = self._cluster(vectors, int(np.sqrt(self.size)), np.random.default_rng(seed))
+            self.order = np.argsort(assign, kind="stable")
+            self.bounds = np.searchsorted(assign[self.order], np.arange(len(self.centroids) + 1))
+        self.vectors = vectors[self.order] if self.centroids is not None else vectors
+        self.position = np.argsort(self.order)  # original row -> stored position
 
-    def _cluster(self, k: int, rng: np.random.Generator, rounds: int = 6) -> None:
-        centroids = self.vectors[rng.choice(self.size, k, replace=False)].copy()
+    def _cluster(self, vectors: np.ndarray, k: int, rng: np.random.Generator, rounds: int = 6) -> np.ndarray:
+        centroids = vectors[rng.choice(self.size, k, replace=False)].copy()
         for _ in range(rounds):
-            assign = np.argmax(self.vectors @ centroids.T, axis=1)
+            assign = np.argmax(vectors @ centroids.T, axis=1)
             for c in range(k):
-                members = self.vectors[assign == c]
+                members = vectors[assign == c]
                 if len(members):
                     mean = members.mean(axis=0)
                     centroids[c] = mean / (np.linalg.norm(mean) or 1.0)
-        assign = np.argmax(self.vectors @ centroids.T, axis=1)
         self.centroids = centroids
-        self.members = [np.flatnonzero(assign == c) for c in range(k)]
+        return np.argmax(vectors @ centroids.T, axis=1)
+
+    @property
+    def exact(self) -> bool:
+        return self.centroids is None
+
+    def similarities(self, query: np.ndarray) -> np.ndarray:
+        """Every vector's similarity, in original row order (the exact index only)."""
+        return self.vectors @ query
+
+    def rows(self, rows: np.ndarray | range) -> np.ndarray:
+        """The vectors of these original rows."""
+        return self.vectors[self.position[np.asarray(rows)]]
 
     def search(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """(unit indices, similarities), best first, at most k."""
+        """(original rows, similarities), best first, at most k."""
         if not query.any():
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
-        if self.centroids is None:
-            ids = np.arange(self.size)
+        if self.exact:
+            ids, sims = np.arange(self.size), self.vectors @ query
         else:
             near = np.argpartition(-(self.centroids @ query), self.probes)[: self.probes]
-            ids = np.concatenate([self.members[c] for c in near])
-        sims = self.vectors[ids] @ query
+            blocks = [(self.bounds[c], self.bounds[c + 1]) for c in near]
+            sims = np.concatenate([self.vectors[a:b] @ query for a, b in blocks])
+            ids = np.concatenate([self.order[a:b] for a, b in blocks])
         k = min(k, len(ids))
         top = np.argpartition(-sims, k - 1)[:k] if k < len(ids) else np.arange(len(ids))
         top = top[np.argsort(-sims[top], kind="stable")]
         return ids[top], sims[top]
-
-    def similarity(self, query: np.ndarray, unit: int) -> float:
-        return float(self.vectors[unit] @ query)

@@ -149,7 +149,9 @@ class Tutor:
         near = {
             self.units[c.unit].id for c in r.candidates if self.units[c.unit].kind == "dispute" and c.fused >= DISPUTE_NEAR * best
         }
-        stating = units[:2] + ([self.units[c.unit] for c in r.candidates[:3]] if asks_amount else [])
+        stating = units[:2]
+        if asks_amount and not any(u.disputes for u in stating):  # the amount asked may be stated just below
+            stating += [self.units[c.unit] for c in r.candidates[:3]]
         for i, u in enumerate(stating):
             for d in u.disputes:
                 is_date = self.kb.disputes[d].unit in NON_COUNT_UNITS

@@ -50,12 +50,20 @@ PERSON_PRONOUNS = frozenset("he him his she her hers himself herself".split())
 PLACE_PRONOUNS = frozenset({"there"})
 THING_PRONOUNS = frozenset("it its that this those these they them their".split())
 # Openings that hang a question on the previous one: "what about sichuan", "and in 1961?".
+# "highest", "lowest"...: what a follow-up asks of the last figure, not a new subject.
+SUPERLATIVES = frozenset(
+    stem(w) for w in "highest largest biggest maximum most worst greatest top lowest smallest least minimum fewest".split()
+)
 CONTINUATION = re.compile(
     r"^(and|also|but|so|ok|okay)?\s*(what|how) about\b|^and\b|^also\b|^what of\b|^same (for|with)\b|^then\b"
 )
 COMPARE_SPLIT = re.compile(r"\s+(?:vs\.?|versus|compared (?:to|with)|against)\s+|\s+and\s+")
 # Chat filler that would otherwise leave search terms behind ("eli5" -> "eli", "5").
-FILLER = re.compile(r"\beli ?5\b|\blike (i ?a?m|i am|im) (5|five|a (kid|child|baby))\b|\btl ?; ?dr\b", re.I)
+FILLER = re.compile(
+    r"\beli ?5\b|\blike (i ?a?m|i am|im) (5|five|a (kid|child|baby))\b|\btl ?; ?dr\b|\b(the )?short version( of)?\b"
+    r"|\bin (a nutshell|short|brief|simple (words|terms))\b|\b(give me )?(a )?(quick|brief) (summary|overview|rundown)( of)?\b",
+    re.I,
+)
 EXPANSION_WEIGHT = 0.5  # the words of an entity's own name, added for an alias the question typed
 CONTEXT_WEIGHT = 0.4  # a short question without a pronoun leans on the last subject, lightly
 SPECIFICITY_DROP = 0.8  # an everyday word ("people", commonness 0.78) counts 0.38 toward coverage, a rare one 1
@@ -210,13 +218,19 @@ class Understander:
 
     def _resolve(self, q: Query, state: DialogueState, surface: set[str], text: str) -> Query:
         """Read a follow-up against the dialogue state; a question that names its own subject starts afresh."""
-        specific = [t for t in q.own if t in self.known_terms and not t.isdigit() and q.specificity.get(t, 1.0) >= 0.5]
+        specific = [
+            t
+            for t in q.own
+            if t in self.known_terms and not t.isdigit() and q.specificity.get(t, 1.0) >= 0.5 and t not in SUPERLATIVES
+        ]
         continuation = bool(CONTINUATION.search(text))
         pronoun = bool(surface & (PERSON_PRONOUNS | PLACE_PRONOUNS | THING_PRONOUNS))
         own_subject = [e for e in q.entities if e.id not in self.broad] or specific
         names_subject = bool(q.entities) or len(specific) >= 3 or (q.asks("definition") and specific)
         if (names_subject and not continuation and not pronoun) or not (continuation or pronoun or len(specific) <= 2):
             return q
+        if not (continuation or pronoun) and (specific or q.unknown):
+            return q  # its own words, however few ("what's the capital of france"): a new question
         terms = dict(q.terms)
         refer: list[str] = []
         intents, years, disputes = q.intents, q.years, ()

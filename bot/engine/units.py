@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.engine.formatting import number
+from bot.engine.formatting import number, readable_date
 from bot.engine.records import KnowledgeBase, SourceRef
 
 KINDS = ("passage", "glossary", "timeline", "dispute", "series")
@@ -24,7 +24,6 @@ _PRESENT = re.compile(
     r"\b(today|nowadays|to this day|still|remains?|present-day|no longer|has been|have been|is (banned|censored|available))\b",
     re.I,
 )
-MONTHS = "January February March April May June July August September October November December".split()
 
 
 def years_in(text: str) -> frozenset[int]:
@@ -36,15 +35,6 @@ def years_in(text: str) -> frozenset[int]:
         if start < end <= start + 30:
             years.update(range(start, end + 1))
     return frozenset(years)
-
-
-def readable_date(date: str) -> str:
-    """ "1959-07-14" -> "14 July 1959"; "1959-07" -> "July 1959"; "1959" -> "1959"."""
-    parts = date.split("-")
-    if len(parts) == 1:
-        return parts[0]
-    month = MONTHS[int(parts[1]) - 1]
-    return f"{month} {parts[0]}" if len(parts) == 2 else f"{int(parts[2])} {month} {parts[0]}"
 
 
 @dataclass(frozen=True)

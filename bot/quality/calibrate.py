@@ -101,3 +101,23 @@ def operating_point(cal: Calibration) -> str:
     ]
     lines += [f"  {f:<15} {c:+.3f}" for f, c in sorted(zip(m["features"], m["coef"], strict=True), key=lambda fc: -abs(fc[1]))]
     return "\n".join(lines)
+
+
+def ablation(kb, sets: dict[str, list], files: list[Path]) -> dict[str, dict[str, dict]]:
+    """Each retrieval mode (BM25 alone, the semantic model alone, both fused), its judge retrained on the
+    training files, scored on each question set: {mode: {set: figures}}."""
+    from bot.engine.judge import Judge
+    from bot.engine.retrieve import RetrieveSettings
+    from bot.engine.tutor import TutorSettings
+    from bot.quality.evaluation import evaluate
+
+    out: dict[str, dict[str, dict]] = {}
+    for mode in ("lexical", "semantic", "hybrid"):
+        tutor = Tutor(kb, TutorSettings(retrieve=RetrieveSettings(mode=mode)), judge=Judge.permissive())
+        m = calibrate(tutor, files).model
+        tutor.judge = Judge(tuple(m["mean"]), tuple(m["scale"]), tuple(m["coef"]), m["intercept"], m["threshold"])
+        out[mode] = {}
+        for name, items in sets.items():
+            tutor.memory = type(tutor.memory)()
+            out[mode][name] = evaluate(tutor, items).figures()
+    return out

@@ -16,12 +16,11 @@ from collections.abc import Awaitable, Callable
 
 import discord
 import pytest
-from discord.webhook.async_ import async_context
 
 from bot.discord.bot import TutorBot
 from bot.discord.exts.ask import COOLDOWN_NOTICE_S, Ask
 from bot.discord.views import TutorView
-from bot.load_test import FakeDiscord, slash_payload
+from bot.quality.load import FakeDiscord, slash_payload
 from tests.helpers import (
     MockGuild,
     MockInteraction,
@@ -64,14 +63,6 @@ def clock(bot) -> Clock:
     clock = Clock()
     bot.cooldown.clock = clock
     return clock
-
-
-@pytest.fixture
-def transport():
-    transport = FakeDiscord()
-    token = async_context.set(transport)
-    yield transport
-    async_context.reset(token)
 
 
 # ----- three ways to ask, each reporting what the user got ---------------------------------

@@ -33,7 +33,7 @@ from bot.discord.render import BUTTON_LABEL, CONTENT, answer_embeds, answer_plai
 from bot.engine import Answer
 from bot.engine.answer import MAX_TEXT
 from bot.engine.tutor import MAX_QUESTION_CHARS
-from bot.load_test import FakeDiscord, slash_payload
+from bot.quality.load import FakeDiscord, slash_payload
 from bot.storage import Database
 from tests.helpers import close_bot, make_bot, record_sent_messages, snowflake
 from tests.helpers import settings as bot_settings

@@ -10,7 +10,7 @@ import discord
 import pytest
 from discord.webhook.async_ import async_context
 
-from bot.load_test import EPHEMERAL, FakeDiscord, Shown, slash_payload
+from bot.quality.load import EPHEMERAL, FakeDiscord, Shown, slash_payload
 from tests.helpers import snowflake
 
 

@@ -270,3 +270,37 @@ def test_misspellings_are_read_as_the_nearest_word_but_count_for_less(shipped_tu
     assert "invest" not in tutor.understand("who invented the name people's commune").terms
     named = tutor.ask("who invented the name people's commune")
     assert not named.abstained and named.passages[0].id == "communes-name-origin"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["what happened to liu shaoqi", "what were the sixty articles", "what does dayuejin mean"],
+)
+def test_no_end_date_box_under_answers_not_about_the_end_date(shipped_tutor_factory, question):
+    answer = shipped_tutor_factory().ask(question)
+    assert not answer.abstained
+    assert "glf-end-date" not in {d.id for d in answer.disputes}
+
+
+def test_why_the_estimates_differ_is_offered_only_under_a_disputed_amount(shipped_tutor_factory):
+    tutor = shipped_tutor_factory()
+    deaths = tutor.ask("how many people died in the famine")
+    assert deaths.followups[0] == "Why do the estimates differ so much?"
+    ended = tutor.ask("when did the great leap forward end")
+    assert {d.id for d in ended.disputes} == {"glf-end-date"}
+    assert "Why do the estimates differ so much?" not in ended.followups
+
+
+def test_an_off_topic_question_mid_conversation_is_not_read_as_a_follow_up(shipped_tutor_factory):
+    tutor = shipped_tutor_factory()
+    assert not tutor.ask("how many people died in sichuan", conversation="s").abstained
+    assert tutor.ask("whats the capital of france", conversation="s").abstained
+    # ...and the conversation's subject is still there for a real follow-up.
+    assert "Anhui" in tutor.ask("what about anhui?", conversation="s").text
+
+
+def test_highest_and_lowest_follow_ups_keep_the_last_dispute(shipped_tutor_factory):
+    tutor = shipped_tutor_factory()
+    tutor.ask("how many people died in the famine", conversation="d")
+    assert "The highest estimate here: **55 million**" in tutor.ask("who made the highest estimate?", conversation="d").text
+    assert "The lowest estimate here: **3.66 million**" in tutor.ask("and the lowest?", conversation="d").text

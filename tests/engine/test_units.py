@@ -1,6 +1,7 @@
 """Every record kind becomes an answer unit with its own sources."""
 
-from bot.engine.units import build_units, readable_date
+from bot.engine.formatting import readable_date
+from bot.engine.units import build_units
 
 
 def test_every_record_kind_is_a_unit(small_kb):
@@ -27,3 +28,4 @@ def test_timeline_dates_read_as_dates():
     assert readable_date("1959-07-14") == "14 July 1959"
     assert readable_date("1958-08") == "August 1958"
     assert readable_date("1960") == "1960"
+    assert readable_date("1959-07-14", short=True) == "14 Jul 1959"

@@ -1,5 +1,5 @@
 """The study cog as users meet it: the real bot, the real command tree and button registry, and a
-fake Discord (bot.load_test.FakeDiscord) that keeps every message as users would see it.
+fake Discord (bot.quality.load.FakeDiscord) that keeps every message as users would see it.
 
 Deadlines are stepped with a fake clock (GateTimer), so nothing sleeps. Restarts are a second bot
 over the same SQLite file and the same fake Discord, as a restarted process would find them.
@@ -14,11 +14,10 @@ import threading
 
 import discord
 import pytest
-from discord.webhook.async_ import async_context
 
 from bot.discord.bot import shard_of
 from bot.discord.exts.study import Study
-from bot.load_test import FakeDiscord, Shown, command, press, snowflake, start_bot, stop_bot
+from bot.quality.load import FakeDiscord, Shown, command, press, snowflake, start_bot, stop_bot
 from bot.storage import Database
 from bot.study.quiz import QuizRules
 from bot.study.rooms import QuizRooms
@@ -26,14 +25,6 @@ from tests.study.conftest import FakeClock, GateTimer
 
 GUILD = 500 << 22  # shard 0 of 2
 ANN, BEN, CAT, DAN = 1, 2, 3, 4
-
-
-@pytest.fixture
-def transport():
-    transport = FakeDiscord()
-    token = async_context.set(transport)
-    yield transport
-    async_context.reset(token)
 
 
 async def study_bot(path, transport, tutor, clock, *, rng: int = 5, **settings):
