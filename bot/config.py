@@ -63,7 +63,8 @@ def _database(value: str) -> Path | str:
 @dataclass(frozen=True)
 class Settings:
     knowledge_dir: Path
-    database: Path | str  # a SQLite file, or a postgresql:// URL (kept as text: a Path would mangle it)
+    # A SQLite file, or a postgresql:// URL (kept as text: a Path would mangle it); repr=False: it may hold a password.
+    database: Path | str = field(repr=False)
     # Never logged or shown: repr=False keeps it out of tracebacks and debug prints.
     discord_token: str | None = field(default=None, repr=False)
     log_level: str = "INFO"
