@@ -425,7 +425,8 @@ async def start_bot(database_path: Path | str, knowledge_dir: Path | None = None
     `transport`, the bot's REST calls go to it (install it in async_context for interactions).
     `settings` are Settings fields, e.g. shard_count=2, shard_ids=(1,) for one of two shard processes."""
     knowledge = knowledge_dir or default_knowledge_dir()
-    bot = create_bot(Settings(knowledge_dir=knowledge, database=Path(database_path), **settings),
+    target = str(database_path) if "://" in str(database_path) else Path(database_path)
+    bot = create_bot(Settings(knowledge_dir=knowledge, database=target, **settings),
                      tutor or Tutor(load_knowledge(knowledge)), database or Database(database_path))
     if transport is not None:
         transport.install(bot)

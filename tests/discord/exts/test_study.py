@@ -371,3 +371,28 @@ async def test_loads_as_an_extension_and_its_commands_serialise(bot):
     payload = [c.to_dict(bot.tree) for c in bot.tree.get_commands()]
     chart = next(p for p in payload if p["name"] == "chart")
     assert [c["value"] for c in chart["options"][0]["choices"]] == ["deaths", "grain", "steel"]
+
+
+async def test_an_answer_the_database_could_not_take_is_said_to_be_unsaved(shipped_tutor_factory, transport, pg_cluster, pg_url):
+    """On PostgreSQL: while the server is down a press is told it was not saved (after one reconnect
+    and retry), and pressing again once the server is back is saved."""
+    clock = FakeClock()
+    bot, cog, timer = await study_bot(pg_url, transport, shipped_tutor_factory(), clock)
+    world = {"bot": bot, "cog": cog, "timer": timer, "clock": clock, "transport": transport}
+    try:
+        await start_quiz(world, questions=2)
+        await timer.until_blocked(cog.driver.tasks[f"discord:{transport.channel_id}"])
+        question = questions_shown(transport)[-1]
+        assert "Locked in" in (await answer(world, question, 0, ANN, "Ann")).content
+        bot.database.RECONNECT_WAIT_S = 0.3
+        pg_cluster.stop()
+        try:
+            refused = await answer(world, question, 1, BEN, "Ben")
+        finally:
+            pg_cluster.start()
+        assert "not saved" in refused.content and refused.ephemeral
+        assert "Locked in" in (await answer(world, question, 1, BEN, "Ben")).content   # pressed again: saved
+        session_id = cog.rooms.room(f"discord:{transport.channel_id}").session.id
+        assert {a.user_key for a in bot.database.quiz_answers(session_id)} == {f"discord:{ANN}", f"discord:{BEN}"}
+    finally:
+        await stop_bot(bot)
