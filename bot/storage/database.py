@@ -295,6 +295,7 @@ class Database:
         self.display = self.dialect.display  # safe to log: the password is masked
         self.clock = clock
         self._lock = threading.RLock()
+        self.retries = 0   # transactions run again after a lost connection
         self._conn = self.dialect.connect()
         if migrate:
             self.migrate()
@@ -325,6 +326,7 @@ class Database:
             if not self.dialect.is_disconnect(exc, self._conn):
                 raise
             log.warning("storage: lost the connection to %s (%s); retrying once", self.display, str(exc).strip()[:200])
+        self.retries += 1
         try:
             self._reconnect()
             return work()
@@ -479,27 +481,27 @@ class Database:
         answered_at: float,
     ) -> bool:
         """Commit one answer now; False if this user already answered this question."""
-        try:
-            self.execute(
-                "INSERT INTO answers (kind, session_id, position, guild_id, user_key, user_name, question_id, topic, choice,"
-                " correct, points, elapsed, answered_at) VALUES ('quiz', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    session_id,
-                    position,
-                    guild_id,
-                    user_key,
-                    user_name,
-                    question_id,
-                    topic,
-                    choice,
-                    int(correct),
-                    points,
-                    elapsed,
-                    answered_at,
-                ),
-            )
-        except self.dialect.integrity_errors:
-            return False
+        params = (session_id, position, guild_id, user_key, user_name, question_id, topic, choice, int(correct), points,
+                  elapsed, answered_at)
+        with self._lock:
+            retries = self.retries
+            try:
+                self.execute(
+                    "INSERT INTO answers (kind, session_id, position, guild_id, user_key, user_name, question_id, topic,"
+                    " choice, correct, points, elapsed, answered_at) VALUES ('quiz', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    params,
+                )
+            except self.dialect.integrity_errors:
+                if self.retries == retries:
+                    return False
+                # The retry after a lost connection found it: if it is this very press (its commit went
+                # through but the reply was lost), it was saved; another press of the same user was not.
+                rows = self.query(
+                    "SELECT choice, answered_at FROM answers"
+                    " WHERE kind = 'quiz' AND session_id = ? AND position = ? AND user_key = ?",
+                    (session_id, position, user_key),
+                )
+                return bool(rows) and (rows[0]["choice"], rows[0]["answered_at"]) == (choice, answered_at)
         return True
 
     def reveal_quiz_question(self, session_id: str, position: int, misses: list[tuple[str, str]], due_at: float) -> None:
