@@ -19,12 +19,13 @@ def test_shipped_knowledge_passes_check():
 
 def test_minimum_counts(shipped_kb):
     assert len(shipped_kb.sources) >= 30
-    assert len(shipped_kb.passages) >= 150
-    assert len(shipped_kb.glossary) >= 50
-    assert len(shipped_kb.timeline) >= 40
-    assert len(shipped_kb.quiz) >= 80
+    assert len(shipped_kb.passages) >= 260
+    assert len(shipped_kb.glossary) >= 150
+    assert len(shipped_kb.timeline) >= 90
+    assert len(shipped_kb.quiz) >= 160
+    assert len(shipped_kb.disputes) >= 12
     per_topic = Counter(p.topic for p in shipped_kb.passages)
-    assert all(n >= 5 for n in per_topic.values()), per_topic
+    assert all(n >= 8 for n in per_topic.values()), per_topic
     assert per_topic["famine"] + per_topic["death_toll"] >= 15
     expected = {
         "launch",
@@ -124,3 +125,14 @@ def test_timeline_is_ordered_and_spans_the_period(shipped_kb):
     assert dates == sorted(dates)
     in_period = [d for d in dates if "1953" <= d[:4] <= "1981"]
     assert len(in_period) >= 40
+
+
+def test_every_passage_lists_the_questions_students_type(shipped_kb):
+    short = [p.id for p in shipped_kb.passages if not 3 <= len(p.questions) <= 6]
+    assert short == []
+
+
+def test_every_glossary_entry_has_a_kind_for_the_dialogue_state(shipped_kb):
+    assert all(g.kind in {"person", "place", "event", "term", "work", "organisation"} for g in shipped_kb.glossary)
+    kinds = {g.kind for g in shipped_kb.glossary}
+    assert {"person", "place", "event", "term"} <= kinds

@@ -24,7 +24,6 @@ class QuotedPassage:
     text: str
     sources: tuple[CitedSource, ...]
     kind: str = "passage"  # passage | glossary | timeline | dispute | series
-    quote: str = ""  # a passage's verbatim primary-source quotation, if it has one
 
 
 @dataclass(frozen=True)

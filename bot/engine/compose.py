@@ -46,7 +46,7 @@ def quote_block(text: str) -> str:
 
 def unit_view(kb: KnowledgeBase, unit: Unit, score: float) -> QuotedPassage:
     cited = tuple(CitedSource(ref.id, citation(kb.sources[ref.id], ref)) for ref in unit.sources)
-    return QuotedPassage(unit.id, unit.title, round(score, 4), unit.text, cited, unit.kind, unit.quote)
+    return QuotedPassage(unit.id, unit.title, round(score, 4), unit.text, cited, unit.kind)
 
 
 def unit_block(kb: KnowledgeBase, unit: Unit) -> str:

@@ -38,6 +38,7 @@ FEATURES = (
     "agreement",  # both rankings put the best unit near the top: 1/(1 + lexical rank) + 1/(1 + semantic rank)
     "present_match",  # the question asks about today, and the best unit speaks of today (1 when it does not ask)
     "rest_semantic",  # semantic similarity of what is asked beyond the names given to the best unit
+    "dangling",  # it points back ("did they reach it?") with no conversation to point to
 )
 
 
@@ -64,6 +65,7 @@ def features(
             "agreement": 0.0,
             "present_match": float(not q.asks("present")),
             "rest_semantic": 0.0,
+            "dangling": float(q.points_back and not q.followup),
         }
     second = r.candidates[1].fused if len(r.candidates) > 1 else 0.0
     return {
@@ -85,6 +87,7 @@ def features(
         "agreement": sum(1.0 / (1 + rank) for rank in (best.lexical_rank, best.semantic_rank) if rank is not None),
         "present_match": float(present_match),
         "rest_semantic": rest_semantic,
+        "dangling": float(q.points_back and not q.followup),
     }
 
 

@@ -40,6 +40,9 @@ STOP_WORDS = frozenset(
     """.split()
 )
 
+# Chat noise: words that mean nothing to the semantic model either ("short version of the communes pls").
+CHAT_NOISE = frozenset("pls plz please lol lmao bro guys idk ya yeah ok okay hi hello hey thanks thank tldr tl dr eli5".split())
+
 # Chat-speak and spelling variants students type, mapped before stemming.
 _WORD_MAP = {
     "ppl": "people",

@@ -55,10 +55,6 @@ class Tutor:
         self.judge = judge if judge is not None else Judge.load()
         self._by_key = {u.key: i for i, u in enumerate(self.units)}
 
-    @property
-    def passages(self):
-        return self.kb.passages
-
     def _about(self, u: Unit, meta: tuple[str, ...]) -> tuple[str, ...]:
         """The glossary entities a unit is about: its own entry, or those its meta (title, questions,
         keywords, aliases; a timeline event's text) names."""

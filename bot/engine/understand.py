@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from bot.engine.records import KnowledgeBase
 from bot.engine.spelling import Speller
-from bot.engine.text import commonness, content_words, normalize, stem, tokenize, words
+from bot.engine.text import CHAT_NOISE, commonness, content_words, normalize, stem, tokenize, words
 from bot.engine.units import years_in
 
 # What a question asks for, read from the vocabulary of asking (not from its subject).
@@ -93,6 +93,7 @@ class Query:
     semantic_text: str = ""  # the text the semantic model reads (the question, plus what it refers to)
     specificity: dict[str, float] = field(default_factory=dict)  # term -> 1 for a rare word, less for an everyday one
     refers: tuple[str, ...] = ()  # the terms a follow-up took from the conversation's subject
+    points_back: bool = False  # says "he", "there", "that"... or opens "and what about": it needs a conversation
 
     def focus(self) -> dict[str, float]:
         """Each term's weight in judging coverage: its query weight times how specific it is."""
@@ -177,7 +178,7 @@ class Understander:
         plain = FILLER.sub(" ", question)
         own, guessed, unknown, common, specificity, fixes = self.read_terms(plain)
         # The semantic model reads the question as meant: chat-speak mapped, misspellings corrected.
-        semantic = " ".join(fixes.get(w, w) for w in words(plain)) or question.strip()
+        semantic = " ".join(fixes.get(w, w) for w in words(plain) if w not in CHAT_NOISE) or question.strip()
         context_ids = tuple(e for ids in (state.entities.values() if state else ()) for e in ids)
         entities = self.find_entities(own, context_ids)
         years = frozenset(y for y in years_in(question) if 1900 <= y <= 2030)
@@ -201,6 +202,7 @@ class Understander:
             common,
             semantic_text=semantic,
             specificity=specificity,
+            points_back=bool(CONTINUATION.search(text)) or bool(surface & (PERSON_PRONOUNS | PLACE_PRONOUNS | THING_PRONOUNS)),
         )
         if state is None or not state.question:
             return query
@@ -286,6 +288,7 @@ class Understander:
             semantic,
             q.specificity,
             tuple(refer),
+            q.points_back,
         )
 
     def state_after(

@@ -50,7 +50,7 @@ class Unit:
     years: frozenset[int] = frozenset()
     disputes: tuple[str, ...] = ()
     questions: tuple[str, ...] = ()
-    quote: str = ""  # a passage's verbatim primary-source quotation
+    quote: str = ""  # more searchable text: a passage's primary-source quotation, a dispute's methods
 
     @property
     def speaks_of_present(self) -> bool:

@@ -142,3 +142,22 @@ def test_a_key_that_is_a_mapping_or_list_is_a_clear_error(kb_copy, key):
     edit(kb_copy / "timeline.yaml", "  date: ", f"  {key}\n  date: ")
     [problem] = problems_of(kb_copy)
     assert problem.startswith("timeline.yaml:2: [file] invalid YAML: a key must be a plain name, not a ")
+
+
+def test_passage_questions_and_glossary_kinds_are_validated(kb_copy):
+    from bot.engine.loader import check_knowledge
+
+    steel = kb_copy / "passages" / "steel.yaml"
+    text = steel.read_text(encoding="utf-8")
+    # The same question on two passages, and a glossary kind outside the closed list.
+    steel.write_text(
+        text.replace('questions: ["What was the steel target for 1958?"]', 'questions: ["What were the backyard furnaces?"]'),
+        encoding="utf-8",
+    )
+    glossary = kb_copy / "glossary.yaml"
+    glossary.write_text(glossary.read_text(encoding="utf-8").replace("kind: place", "kind: city"), encoding="utf-8")
+    problems = [str(p) for p in check_knowledge(kb_copy)[1]]
+    assert any(
+        "steel.yaml" in p and "[steel-target]" in p and "also a question of passage 'steel-furnaces'" in p for p in problems
+    )
+    assert any("glossary.yaml" in p and "[beidaihe]" in p and "'kind' is 'city'" in p for p in problems)

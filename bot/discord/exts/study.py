@@ -24,7 +24,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.charts import Chart, render_chart  # matplotlib itself loads on first use, in the bot's CPU worker
+from bot.charts import CHART_DESCRIPTIONS, Chart, render_chart  # matplotlib itself loads on first use, in the bot's CPU worker
 from bot.discord.exts._common import send_pages
 from bot.discord.render import (
     clip,
@@ -361,9 +361,10 @@ class Study(commands.Cog):
             future.add_done_callback(forget_failure)
         return await asyncio.shield(future)
 
-    @app_commands.command(name="chart", description="A chart: famine death estimates, grain or steel output")
-    @app_commands.describe(name="deaths (the estimates side by side), grain or steel (official vs claimed)")
-    async def chart_command(self, interaction: discord.Interaction, name: Literal["deaths", "grain", "steel"]) -> None:
+    @app_commands.command(name="chart", description="A chart with its sources: death estimates, grain, steel, timeline")
+    @app_commands.describe(name="which chart")
+    @app_commands.choices(name=[app_commands.Choice(name=f"{n}: {d}"[:100], value=n) for n, d in CHART_DESCRIPTIONS.items()])
+    async def chart_command(self, interaction: discord.Interaction, name: str) -> None:
         await defer(interaction, ephemeral=False)
         chart = await self.chart(name)
         await reply(interaction, content=chart.caption, file=discord.File(io.BytesIO(chart.png), filename=f"{name}.png"))

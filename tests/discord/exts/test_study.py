@@ -370,7 +370,16 @@ async def test_loads_as_an_extension_and_its_commands_serialise(bot):
     assert {c.name for c in quiz.commands} == {"start", "stop"}
     payload = [c.to_dict(bot.tree) for c in bot.tree.get_commands()]
     chart = next(p for p in payload if p["name"] == "chart")
-    assert [c["value"] for c in chart["options"][0]["choices"]] == ["deaths", "grain", "steel"]
+    # Every chart the chart module can draw is offered, the timeline included (what Discord receives).
+    assert [c["value"] for c in chart["options"][0]["choices"]] == ["deaths", "grain", "steel", "timeline"]
+
+
+async def test_chart_timeline_is_drawn_and_sent(world):
+    transport, bot = world["transport"], world["bot"]
+    token = await command(bot, transport, "chart", {"name": "timeline"}, user_id=snowflake(), guild_id=GUILD)
+    message = said(transport, token)
+    assert message.payload["attachments"][0]["filename"] == "timeline.png"
+    assert "Sources:" in message.content
 
 
 async def test_an_answer_the_database_could_not_take_is_said_to_be_unsaved(shipped_tutor_factory, transport, pg_cluster, pg_url):
