@@ -92,6 +92,16 @@ def cmd_calibrate(args: argparse.Namespace, settings: config.Settings) -> int:
 
 
 def cmd_bench(args: argparse.Namespace, settings: config.Settings) -> int:
+    if args.storage:
+        from bot.quality.storage_bench import format_storage_report, run_storage_bench
+
+        postgres = args.postgres or (str(settings.database) if "://" in str(settings.database) else None)
+        figures = run_storage_bench(postgres, count=args.storage_answers)
+        if args.json:
+            _emit(figures)
+        else:
+            print(format_storage_report(figures))
+        return 0
     from bot.quality.bench import format_report, run_bench
 
     figures = run_bench(settings, rounds=args.rounds, sizes=tuple(args.sizes), interactions=args.interactions)
@@ -136,9 +146,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="synthetic knowledge-base sizes compared with bm25s (default 3000 30000; none to skip)",
     )
     p.add_argument("--interactions", type=int, default=500, help="concurrent /ask interactions for the load run (0 skips)")
+    p.add_argument("--storage", action="store_true",
+                   help="instead: committed quiz answers/s and p99 commit latency, SQLite and PostgreSQL, 1 and 4 writers")
+    p.add_argument("--postgres", metavar="URL",
+                   help="with --storage: a scratch PostgreSQL database (default: GLF_DATABASE if a URL)")
+    p.add_argument("--storage-answers", type=int, default=500, metavar="N",
+                   help="with --storage: answers per writer (default 500)")
     p.set_defaults(func=cmd_bench)
 
     # Optional front ends add their own subcommands (Discord: run/sync/commands/health).
+    from bot.storage.cli import add_commands as add_db_commands
+
+    add_db_commands(sub)   # db upgrade | check | copy
+
     for module in ("bot.discord.cli",):
         try:
             add_commands = __import__(module, fromlist=["add_commands"]).add_commands
@@ -153,8 +173,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = config.Settings.from_env()
+    from bot.storage.dialects import StorageError
+
     try:
         return args.func(args, settings)
+    except StorageError as exc:   # bad URL, refused connection, wrong credentials: one line, exit 2
+        print(f"glf-tutor: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

@@ -56,10 +56,15 @@ def _shard_ids(env: dict[str, str], problems: list[str]) -> tuple[int, ...] | No
         return None
 
 
+def _database(value: str) -> Path | str:
+    return value if "://" in value else Path(value)
+
+
 @dataclass(frozen=True)
 class Settings:
     knowledge_dir: Path
-    database: Path
+    # A SQLite file, or a postgresql:// URL (kept as text: a Path would mangle it); repr=False: it may hold a password.
+    database: Path | str = field(repr=False)
     # Never logged or shown: repr=False keeps it out of tracebacks and debug prints.
     discord_token: str | None = field(default=None, repr=False)
     log_level: str = "INFO"
@@ -91,7 +96,7 @@ class Settings:
         level = env.get("GLF_LOG_LEVEL", "INFO").strip().upper() or "INFO"
         return cls(
             knowledge_dir=Path(knowledge) if knowledge else default_knowledge_dir(),
-            database=Path(env.get("GLF_DATABASE", "glf_tutor.sqlite3")),
+            database=_database(env.get("GLF_DATABASE", "").strip() or "glf_tutor.sqlite3"),
             discord_token=env.get("DISCORD_TOKEN", "").strip() or None,
             log_level=level,
             auto_shard=env.get("GLF_AUTO_SHARD", "").strip().lower() in TRUE,

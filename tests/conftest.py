@@ -12,6 +12,7 @@ from hypothesis import settings
 from bot.engine import Tutor, load_knowledge
 from bot.engine.loader import default_knowledge_dir
 from tests.helpers import close_bot, make_bot
+from tests.pgcluster import Cluster, bin_dir
 
 FIXTURE_KB = Path(__file__).parent / "fixtures" / "kb"
 REPO = Path(__file__).resolve().parent.parent
@@ -46,6 +47,36 @@ async def bot(shipped_tutor_factory):
     bot = await make_bot(shipped_tutor_factory())
     yield bot
     await close_bot(bot)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A real PostgreSQL server for the session (Debian's postgresql package; .ci/run installs it).
+    Without it the PostgreSQL half of the storage tests is skipped, except in CI, where it fails."""
+    bindir = bin_dir()
+    if bindir is None:
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail("PostgreSQL is not installed: CI must run the storage tests against it (see .ci/run)")
+        pytest.skip("PostgreSQL is not installed (apt-get install postgresql): its half of the storage tests is skipped")
+    cluster = Cluster(bindir)
+    yield cluster
+    cluster.destroy()
+
+
+@pytest.fixture
+def pg_url(pg_cluster):
+    """A fresh, empty database on the test server; dropped afterwards."""
+    name = pg_cluster.create_database()
+    yield pg_cluster.url(name)
+    pg_cluster.drop_database(name)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_target(request, tmp_path) -> str:
+    """What GLF_DATABASE would hold: a SQLite file path, or a postgresql:// URL to an empty database."""
+    if request.param == "sqlite":
+        return str(tmp_path / "glf.sqlite3")
+    return request.getfixturevalue("pg_url")
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from bot.config import Settings
 from bot.discord.bot import TutorBot, unload_all
 from bot.engine import Tutor
 from bot.engine.loader import default_knowledge_dir
-from bot.engine.storage import Database
+from bot.storage import Database
 
 _ids = itertools.count(100_000_000_000_000_000)
 

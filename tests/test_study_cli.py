@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine.storage import Database
+from bot.storage import Database
 
 REPO = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="uses SIGKILL")

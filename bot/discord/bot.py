@@ -24,7 +24,7 @@ from bot.config import Settings
 from bot.discord.render import clip
 from bot.discord.views import DYNAMIC_ITEMS, NO_MENTIONS, send_ephemeral
 from bot.engine import Answer, Tutor
-from bot.engine.storage import Database
+from bot.storage import Database
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

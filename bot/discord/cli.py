@@ -23,7 +23,7 @@ REJECTED_HELP = "Discord rejected the token in DISCORD_TOKEN (wrong, revoked or 
 
 def _services(settings: config.Settings):
     from bot.cli import _tutor
-    from bot.engine.storage import Database
+    from bot.storage import Database
 
     return _tutor(settings), Database(settings.database)
 

@@ -28,7 +28,7 @@ import discord
 from discord import ui
 
 from bot.discord.render import button_label
-from bot.engine.storage import ShownMessage
+from bot.storage import ShownMessage
 from bot.study.quiz import LETTERS
 
 if TYPE_CHECKING:

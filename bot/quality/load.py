@@ -37,7 +37,7 @@ from bot.config import Settings
 from bot.discord.bot import ShardedTutorBot, TutorBot, UserCooldown, create_bot, unload_all
 from bot.engine import Tutor, load_knowledge
 from bot.engine.loader import default_knowledge_dir
-from bot.engine.storage import Database
+from bot.storage import Database
 
 ACK_DEADLINE_S = 3.0  # Discord's window for the first response to an interaction
 PRESS_ACK_TARGET_S = 1.0  # a quiz press must feel instant, whatever else the bot is doing
@@ -425,7 +425,8 @@ async def start_bot(database_path: Path | str, knowledge_dir: Path | None = None
     `transport`, the bot's REST calls go to it (install it in async_context for interactions).
     `settings` are Settings fields, e.g. shard_count=2, shard_ids=(1,) for one of two shard processes."""
     knowledge = knowledge_dir or default_knowledge_dir()
-    bot = create_bot(Settings(knowledge_dir=knowledge, database=Path(database_path), **settings),
+    target = str(database_path) if "://" in str(database_path) else Path(database_path)
+    bot = create_bot(Settings(knowledge_dir=knowledge, database=target, **settings),
                      tutor or Tutor(load_knowledge(knowledge)), database or Database(database_path))
     if transport is not None:
         transport.install(bot)

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.engine.storage import Database, ScoreRow, StoredAnswer
+from bot.storage import Database, ScoreRow, StoredAnswer
 
 PERIODS: dict[str, float | None] = {"day": 86400.0, "week": 7 * 86400.0, "month": 30 * 86400.0, "all": None}
 MIN_FOR_WEAKEST = 2     # a topic answered once says little about a weakness

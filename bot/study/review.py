@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.engine.records import KnowledgeBase, QuizQuestion
-from bot.engine.storage import Database, ReviewItem
+from bot.storage import Database, ReviewItem
 from bot.study.quiz import question_topic
 
 DAY = 86400.0

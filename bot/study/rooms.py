@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from bot.engine.records import KnowledgeBase
-from bot.engine.storage import Database, StoredQuiz
+from bot.storage import Database, StoredQuiz
 from bot.study.quiz import (
     AnswerResult,
     Asked,

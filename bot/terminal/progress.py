@@ -17,7 +17,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_progress(args: argparse.Namespace, settings: config.Settings) -> int:
-    from bot.engine.storage import Database
+    from bot.storage import Database
     from bot.study.progress import progress
 
     db = Database(settings.database)

@@ -109,7 +109,7 @@ def paused(name: str, session) -> str:
 def cmd_quiz(args: argparse.Namespace, settings: config.Settings) -> int:
     import random
 
-    from bot.engine.storage import Database
+    from bot.storage import Database, StorageUnavailable
     from bot.study.quiz import Phase, QuizError, QuizRules, Receipt, StopReason
     from bot.study.rooms import QuizRooms
     from bot.terminal.timed_input import TIMEOUT, TimedReader
@@ -161,7 +161,11 @@ def cmd_quiz(args: argparse.Namespace, settings: config.Settings) -> int:
                     if choice is None:
                         say("Type A, B, C or D (or q to stop).")
                         continue
-                    result = rooms.answer(channel, user, choice, name=args.user, position=session.position)
+                    try:
+                        result = rooms.answer(channel, user, choice, name=args.user, position=session.position)
+                    except StorageUnavailable:
+                        say("Your answer was not saved: the database cannot be reached. Type it again in a moment.")
+                        continue
                     timed_out = result.receipt is Receipt.LATE
                     break
             if session.phase is Phase.ASKING:

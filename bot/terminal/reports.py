@@ -8,8 +8,10 @@ import datetime as dt
 import getpass
 import json
 import sys
+from pathlib import Path
 
 from bot import config
+from bot.storage.dialects import is_url
 from bot.terminal.common import say, warn
 
 
@@ -70,9 +72,9 @@ def render_report(r) -> str:
 
 
 def cmd_reports(args: argparse.Namespace, settings: config.Settings) -> int:
-    from bot.engine.storage import Database
+    from bot.storage import Database
 
-    if not settings.database.exists():   # never create a database just to say it is empty
+    if not is_url(settings.database) and not Path(settings.database).exists():   # never create a database just to say it is empty
         warn(f"No database at {settings.database} (set GLF_DATABASE); no reports yet.")
         if args.json:
             print("[]")
@@ -101,9 +103,9 @@ def cmd_reports(args: argparse.Namespace, settings: config.Settings) -> int:
 
 
 def cmd_resolve(args: argparse.Namespace, settings: config.Settings) -> int:
-    from bot.engine.storage import Database
+    from bot.storage import Database
 
-    if not settings.database.exists():
+    if not is_url(settings.database) and not Path(settings.database).exists():
         warn(f"No database at {settings.database} (set GLF_DATABASE); there are no reports to resolve.")
         return 1
     database = Database(settings.database)

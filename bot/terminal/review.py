@@ -46,7 +46,7 @@ def when(due_at: float, now: float) -> str:
 
 
 def cmd_review(args: argparse.Namespace, settings: config.Settings) -> int:
-    from bot.engine.storage import Database
+    from bot.storage import Database
     from bot.study.review import LAST_BOX, ReviewDeck
 
     kb = load_kb(settings)

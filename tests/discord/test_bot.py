@@ -10,7 +10,7 @@ import pytest
 from discord import app_commands
 
 from bot.discord.bot import ShardedTutorBot, TutorBot, TutorTree, UserCooldown, command_tree, create_bot, intents
-from bot.engine.storage import Database
+from bot.storage import Database
 from tests.helpers import MockInteraction, settings
 
 NAME = re.compile(r"^[-_\w]{1,32}$")  # Discord's CHAT_INPUT name rule (\w covers letters and digits in any script)

@@ -14,7 +14,7 @@ import pytest
 
 from bot.config import Settings, parse_dotenv
 from bot.discord import cli as discord_cli
-from bot.engine.storage import Database
+from bot.storage import Database
 from tests.conftest import REPO
 from tests.helpers import settings
 

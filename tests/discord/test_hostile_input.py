@@ -32,9 +32,9 @@ from bot.discord.bot import TutorBot, UserCooldown, intents, unload_all
 from bot.discord.render import BUTTON_LABEL, CONTENT, answer_embeds, answer_plain, embed_within_limits
 from bot.engine import Answer
 from bot.engine.answer import MAX_TEXT
-from bot.engine.storage import Database
 from bot.engine.tutor import MAX_QUESTION_CHARS
 from bot.quality.load import FakeDiscord, slash_payload
+from bot.storage import Database
 from tests.helpers import close_bot, make_bot, record_sent_messages, snowflake
 from tests.helpers import settings as bot_settings
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from bot.discord.bot import OFFLINE_READY
-from bot.engine.storage import MIGRATIONS, Database
+from bot.storage import MIGRATIONS, Database
 from tests.conftest import REPO
 
 STARTUP_LIMIT_S = 60  # only so a broken start cannot hang the suite; nothing here is timed

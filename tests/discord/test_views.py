@@ -10,7 +10,7 @@ from unittest import mock
 from bot.discord.exts._common import remember
 from bot.discord.render import answer_embeds
 from bot.discord.views import DYNAMIC_ITEMS, EXPIRED, ReportModal, defer, send_ephemeral, shown_view
-from bot.engine.storage import SHOWN_RETENTION_S, Database, ShownMessage
+from bot.storage import SHOWN_RETENTION_S, Database, ShownMessage
 from tests.helpers import MockInteraction, button, click, close_bot, make_bot
 
 

@@ -1,4 +1,4 @@
-"""Fixtures for the study tools: a fake clock and a database in a real SQLite file."""
+"""Fixtures for the study tools: a fake clock and a real database, once a SQLite file and once PostgreSQL."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bot.engine.storage import Database
+from bot.storage import Database
 
 T0 = 1_700_000_000.0    # a fixed moment (Nov 2023), so day streaks are reproducible
 
@@ -28,8 +28,8 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def db(tmp_path, clock):
-    database = Database(tmp_path / "study.sqlite3", clock=clock)
+def db(db_target, clock):
+    database = Database(db_target, clock=clock)
     yield database
     database.close()
 

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from bot.engine.storage import Database
+from bot.storage import Database
 from bot.study.progress import day_streak, leaderboard, progress
 from bot.study.quiz import QuizRules
 from bot.study.rooms import QuizRooms
@@ -39,7 +39,7 @@ def test_leaderboard_by_server_and_period(rooms, db, clock, tmp_path):
     play(rooms, "discord:9", 8, {"discord:3": [True, True]}, clock)         # another server
     clock.advance(10 * DAY)
     play(rooms, "discord:1", 7, {"discord:2": [True, True, True]}, clock)
-    db2 = Database(tmp_path / "study.sqlite3")                              # read back from the file
+    db2 = Database(db.path)                              # read back from the file
     board = leaderboard(db2, 7, "all", clock())
     assert [(rank, r.user_name, r.points, r.correct, r.answered) for rank, r in board.rows] == [
         (1, "2", 400, 4, 5), (2, "1", 200, 2, 2)]

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from bot.engine.storage import Database
+from bot.storage import Database
 from bot.study.quiz import Phase, QuizRules, Receipt, StopReason
 from bot.study.rooms import QuizBusy, QuizRooms
 
@@ -25,7 +25,7 @@ def test_answers_are_committed_when_given(shipped_kb, db, clock, tmp_path):
     clock.advance(1)
     assert rooms.answer("discord:1", "discord:10", right, name="Ann").receipt is Receipt.ACCEPTED
     # another connection to the same file sees it before anything else happens
-    other = Database(tmp_path / "study.sqlite3")
+    other = Database(db.path)
     saved = other.quiz_answers(room.session.id)
     assert [(a.user_key, a.correct, a.revealed) for a in saved] == [("discord:10", True, False)]
     other.close()
@@ -66,7 +66,7 @@ def test_restart_resumes_with_scores_intact(shipped_kb, db, clock, tmp_path):
     rooms.answer("discord:1", "ann", room.session.current.correct_index, name="Ann")
     before = {s.user: s.points for s in room.session.standings()}
 
-    fresh_db = Database(tmp_path / "study.sqlite3", clock=clock)     # "restart"
+    fresh_db = Database(db.path, clock=clock)     # "restart"
     fresh = rooms_for(shipped_kb, fresh_db, clock, seed=99)
     [again] = fresh.resume_all()
     s = again.session
@@ -86,7 +86,7 @@ def test_resume_after_a_reveal_moves_on(shipped_kb, db, clock, tmp_path):
     room = rooms.start("terminal:ann", starter="local:ann", questions=3)
     rooms.answer("terminal:ann", "local:ann", room.session.current.correct_index)
     rooms.reveal("terminal:ann")                                      # killed before next()
-    fresh = rooms_for(shipped_kb, Database(tmp_path / "study.sqlite3", clock=clock), clock)
+    fresh = rooms_for(shipped_kb, Database(db.path, clock=clock), clock)
     again = fresh.resume("terminal:ann")
     assert again.session.phase is Phase.ASKING and again.session.position == 1
     assert again.session.standings()[0].correct == 1
@@ -97,7 +97,7 @@ def test_resume_of_a_finished_last_question(shipped_kb, db, clock, tmp_path):
     room = rooms.start("terminal:ann", starter="local:ann", questions=1)
     rooms.answer("terminal:ann", "local:ann", room.session.current.correct_index)
     rooms.reveal("terminal:ann")                                      # killed before finish()
-    fresh = rooms_for(shipped_kb, Database(tmp_path / "study.sqlite3", clock=clock), clock)
+    fresh = rooms_for(shipped_kb, Database(db.path, clock=clock), clock)
     again = fresh.resume("terminal:ann")
     assert again.session.stop_reason is StopReason.COMPLETED
     assert fresh.finish("terminal:ann")[0].correct == 1

@@ -12,7 +12,7 @@ import pytest
 
 from bot.engine import check_knowledge
 from bot.engine.loader import default_knowledge_dir
-from bot.engine.storage import MIGRATIONS, Database
+from bot.storage import MIGRATIONS, Database
 from tests.conftest import FIXTURE_KB
 from tests.terminal.conftest import run_cli
 

@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from bot.engine.storage import Database
+from bot.storage import Database
 from bot.terminal.timed_input import TIMEOUT, LineEditor, TimedReader
 from tests.conftest import FIXTURE_KB, REPO
 from tests.terminal.conftest import run_cli

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from bot.engine.storage import Database
+from bot.storage import Database
 from bot.study.progress import Progress, TopicScore
 from bot.terminal.progress import render_progress
 from tests.terminal.conftest import run_cli

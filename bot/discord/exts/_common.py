@@ -10,7 +10,7 @@ import discord
 
 from bot.discord.views import TutorView, new_id, reply, shown_view
 from bot.engine import Answer
-from bot.engine.storage import ShownMessage
+from bot.storage import ShownMessage
 
 if TYPE_CHECKING:
     from bot.discord.bot import TutorBot

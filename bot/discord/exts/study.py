@@ -39,7 +39,7 @@ from bot.discord.render import (
 )
 from bot.discord.views import NO_MENTIONS, defer, new_id, quiz_view, reply, review_view, send_ephemeral
 from bot.engine.compose import topic_label
-from bot.engine.storage import StoredQuiz
+from bot.storage import StorageUnavailable, StoredQuiz
 from bot.study.driver import QuizDriver, Waiter, real_wait
 from bot.study.progress import leaderboard, progress
 from bot.study.quiz import LETTERS, Asked, QuizError, QuizRules, Receipt, Reveal, Standing, StopReason
@@ -55,6 +55,7 @@ PAGE_SIZE = 10
 MAX_PAGES = 10
 ANSWER_GRACE_S = 1.5  # the reveal waits this long past the deadline for presses made in time but still on their way
 # What the bot needs in a channel to run a quiz there (it posts embeds with buttons).
+NOT_SAVED = "⚠️ Your answer was **not saved**: the database cannot be reached right now. Press again in a moment."
 QUIZ_PERMISSIONS = {"view_channel": "View Channel", "send_messages": "Send Messages", "embed_links": "Embed Links"}
 
 
@@ -227,11 +228,16 @@ class Study(commands.Cog):
     async def on_answer(self, interaction: discord.Interaction, session_id: str, position: int, choice: int) -> None:
         """A button press: committed before it is acknowledged; right or wrong stays hidden until the reveal.
         It is timed by when it was pressed (the interaction's created_at), not by when it got its turn."""
-        result = await asyncio.to_thread(
-            self.rooms.answer, channel_key(interaction.channel_id), user_key(interaction.user), choice,
-            name=interaction.user.display_name, session_id=session_id, position=position,
-            at=interaction.created_at.timestamp(),
-        )
+        try:
+            result = await asyncio.to_thread(
+                self.rooms.answer, channel_key(interaction.channel_id), user_key(interaction.user), choice,
+                name=interaction.user.display_name, session_id=session_id, position=position,
+                at=interaction.created_at.timestamp(),
+            )
+        except StorageUnavailable:   # reconnected and retried once already: say so, the press may be repeated
+            log.warning("quiz answer not saved: the database is unreachable")
+            await send_ephemeral(interaction, NOT_SAVED)
+            return
         if result.receipt is Receipt.ACCEPTED:
             text = f"Locked in: **{LETTERS[choice]}**. The answer comes when time is up."
         elif result.receipt is Receipt.DUPLICATE:
@@ -313,7 +319,13 @@ class Study(commands.Cog):
             await send_ephemeral(interaction, "This question is no longer in the bank; use /review for the next one.")
             return
         card = ReviewCard(question, stored.choices, stored.box)
-        outcome = await asyncio.to_thread(self.deck.answer, user, card, choice, interaction.user.display_name, card_id=card_id)
+        try:
+            outcome = await asyncio.to_thread(self.deck.answer, user, card, choice, interaction.user.display_name,
+                                              card_id=card_id)
+        except StorageUnavailable:
+            log.warning("review answer not saved: the database is unreachable")
+            await send_ephemeral(interaction, NOT_SAVED)
+            return
         if outcome is None:
             given = f" (**{LETTERS[stored.choice]}**)" if stored.choice is not None else ""
             await send_ephemeral(interaction, f"You have already answered this card{given}.")

@@ -11,7 +11,7 @@ from discord.ext.test import backend, factories
 
 from bot.discord.bot import TutorBot, intents, unload_all
 from bot.discord.render import embed_within_limits
-from bot.engine.storage import Database
+from bot.storage import Database
 from tests.helpers import record_sent_messages, settings
 
 

@@ -17,8 +17,8 @@ import pytest
 
 from bot.discord.bot import shard_of
 from bot.discord.exts.study import Study
-from bot.engine.storage import Database
 from bot.quality.load import FakeDiscord, Shown, command, press, snowflake, start_bot, stop_bot
+from bot.storage import Database
 from bot.study.quiz import QuizRules
 from bot.study.rooms import QuizRooms
 from tests.study.conftest import FakeClock, GateTimer
@@ -380,3 +380,28 @@ async def test_chart_timeline_is_drawn_and_sent(world):
     message = said(transport, token)
     assert message.payload["attachments"][0]["filename"] == "timeline.png"
     assert "Sources:" in message.content
+
+
+async def test_an_answer_the_database_could_not_take_is_said_to_be_unsaved(shipped_tutor_factory, transport, pg_cluster, pg_url):
+    """On PostgreSQL: while the server is down a press is told it was not saved (after one reconnect
+    and retry), and pressing again once the server is back is saved."""
+    clock = FakeClock()
+    bot, cog, timer = await study_bot(pg_url, transport, shipped_tutor_factory(), clock)
+    world = {"bot": bot, "cog": cog, "timer": timer, "clock": clock, "transport": transport}
+    try:
+        await start_quiz(world, questions=2)
+        await timer.until_blocked(cog.driver.tasks[f"discord:{transport.channel_id}"])
+        question = questions_shown(transport)[-1]
+        assert "Locked in" in (await answer(world, question, 0, ANN, "Ann")).content
+        bot.database.RECONNECT_WAIT_S = 0.3
+        pg_cluster.stop()
+        try:
+            refused = await answer(world, question, 1, BEN, "Ben")
+        finally:
+            pg_cluster.start()
+        assert "not saved" in refused.content and refused.ephemeral
+        assert "Locked in" in (await answer(world, question, 1, BEN, "Ben")).content   # pressed again: saved
+        session_id = cog.rooms.room(f"discord:{transport.channel_id}").session.id
+        assert {a.user_key for a in bot.database.quiz_answers(session_id)} == {f"discord:{ANN}", f"discord:{BEN}"}
+    finally:
+        await stop_bot(bot)

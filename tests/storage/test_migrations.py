@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from bot.engine.storage import MIGRATIONS, Database
+from bot.storage import MIGRATIONS, Database
 
 
 def tables(path) -> set[str]:

@@ -1,19 +1,28 @@
-"""Persistent state in one SQLite file (WAL): reports, per-server settings, and study progress.
+"""Persistent state: reports, per-server settings, study progress, live quizzes and buttons.
 
-Every write is committed as it happens. The schema is versioned: MIGRATIONS[i] takes the database
-from version i to i+1 (PRAGMA user_version), so an old file is brought up to date on open.
+In one SQLite file (WAL) or one PostgreSQL database, with the same schema and behaviour. Every write
+is committed as it happens. The schema is versioned: MIGRATIONS[i] takes the database from version i
+to i+1 (SQLite: PRAGMA user_version; PostgreSQL: the glf_schema table), so an old database is
+brought up to date on open. The migrations are written in SQLite's types; PostgreSQL runs the same
+statements with its own (dialects.postgres_migration).
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
+
+from bot.storage.dialects import StorageError, StorageUnavailable, dialect_for
+
+log = logging.getLogger("glf_tutor.storage")
+T = TypeVar("T")
 
 MIGRATIONS: list[str] = [
     # 0 -> 1: curators' problem reports and per-server settings
@@ -252,55 +261,110 @@ class ReviewItem:
 _LIVE = "('asking', 'revealed')"
 
 
-class Database:
-    """One connection shared by the bot's threads; each method is one committed transaction."""
+class _Tx:
+    """The statements of one transaction, written in the shared SQL (see dialects.py)."""
 
-    def __init__(self, path: str | Path, clock: Callable[[], float] = time.time):
-        self.path = str(path)
+    def __init__(self, conn, dialect):
+        self._conn, self._dialect = conn, dialect
+
+    def execute(self, sql: str, params: tuple = ()):
+        return self._conn.execute(self._dialect.sql(sql), params)
+
+
+@dataclass(frozen=True)
+class Result:
+    rowcount: int
+    rows: list
+
+
+class Database:
+    """One connection shared by the bot's threads; each method is one committed transaction.
+
+    `target` is a SQLite file path (or ':memory:') or a postgresql:// URL. Both backends hold the same
+    schema and keep the same guarantees, enforced by the database itself. When a PostgreSQL server
+    restarts, a transaction that lost its connection reconnects and runs once more; if that fails too
+    it raises StorageUnavailable and nothing of it was saved.
+    """
+
+    RECONNECT_WAIT_S = 10.0  # how long a lost PostgreSQL connection is tried again before giving up
+
+    def __init__(self, target: str | Path, clock: Callable[[], float] = time.time, *, migrate: bool = True):
+        self.dialect = dialect_for(target)
+        self.backend = self.dialect.name
+        self.path = str(target)
+        self.display = self.dialect.display  # safe to log: the password is masked
         self.clock = clock
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
-        self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._conn.row_factory = sqlite3.Row
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn.execute("PRAGMA foreign_keys=ON")
-        self._conn.execute("PRAGMA busy_timeout=5000")
-        self.migrate()
+        self.retries = 0   # transactions run again after a lost connection
+        self._conn = self.dialect.connect()
+        if migrate:
+            self.migrate()
+        if self.backend != "sqlite":
+            log.info("storage: %s (schema version %d)", self.display, self.version)
 
     @property
     def version(self) -> int:
-        return self._conn.execute("PRAGMA user_version").fetchone()[0]
+        with self._lock:
+            return self._retrying(lambda: self.dialect.version(self._conn))
 
     def migrate(self, target: int | None = None) -> None:
         target = len(MIGRATIONS) if target is None else target
         with self._lock:
-            while self.version < target:
-                step = self.version
-                # executescript commits first; run the step and the version bump in one transaction.
-                self._conn.executescript(f"BEGIN;\n{MIGRATIONS[step]}\nPRAGMA user_version = {step + 1};\nCOMMIT;")
+            self._retrying(lambda: self.dialect.migrate(self._conn, MIGRATIONS, target))
 
-    def execute(self, sql: str, params: tuple = ()) -> sqlite3.Cursor:
-        """Run one statement in its own committed transaction."""
-        with self._lock, self._conn:
-            return self._conn.execute(sql, params)
+    def _reconnect(self) -> None:
+        with suppress(Exception):  # the old connection is gone either way
+            self._conn.close()
+        self._conn = self.dialect.connect_retrying(self.RECONNECT_WAIT_S)
+        log.warning("storage: reconnected to %s", self.display)
 
-    def query(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
+    def _retrying(self, work: Callable[[], T]) -> T:
+        """Run `work`; if the connection was lost, reconnect and run it once more."""
+        try:
+            return work()
+        except self.dialect.disconnects as exc:
+            if not self.dialect.is_disconnect(exc, self._conn):
+                raise
+            log.warning("storage: lost the connection to %s (%s); retrying once", self.display, str(exc).strip()[:200])
+        self.retries += 1
+        try:
+            self._reconnect()
+            return work()
+        except (StorageError, *self.dialect.disconnects) as exc:
+            raise StorageUnavailable(f"the database {self.display} is unreachable; nothing was saved") from exc
+
+    def _atomic(self, work: Callable[[_Tx], T]) -> T:
+        """`work` in one committed transaction, retried once on a new connection if the old one died."""
+
+        def once() -> T:
+            with self.dialect.transaction(self._conn):
+                return work(_Tx(self._conn, self.dialect))
+
         with self._lock:
-            return self._conn.execute(sql, params).fetchall()
+            return self._retrying(once)
+
+    def execute(self, sql: str, params: tuple = ()) -> Result:
+        """Run one statement in its own committed transaction (rows only with RETURNING)."""
+
+        def work(tx: _Tx) -> Result:
+            cur = tx.execute(sql, params)
+            rows = cur.fetchall() if cur.description else []
+            return Result(cur.rowcount, rows)
+
+        return self._atomic(work)
+
+    def query(self, sql: str, params: tuple = ()) -> list:
+        return self._atomic(lambda tx: tx.execute(sql, params).fetchall())
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """Several statements committed together (or not at all)."""
+    def transaction(self) -> Iterator[_Tx]:
+        """Several statements committed together (or not at all); not retried, unlike the methods."""
+        with self._lock, self.dialect.transaction(self._conn):
+            yield _Tx(self._conn, self.dialect)
+
+    def tables(self) -> set[str]:
         with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
+            return self._retrying(lambda: self.dialect.tables(self._conn))
 
     def close(self) -> None:
         with self._lock:
@@ -320,10 +384,10 @@ class Database:
     ) -> int:
         cur = self.execute(
             "INSERT INTO reports (created_at, question, passage_ids, reporter_id, reporter_name, guild_id, channel_id, note)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (self.clock(), question, json.dumps(list(passage_ids)), reporter_id, reporter_name, guild_id, channel_id, note),
         )
-        return int(cur.lastrowid)
+        return int(cur.rows[0][0])
 
     def reports(self, limit: int = 100, open_only: bool = False) -> list[Report]:
         """The newest reports first; `open_only`: those no curator has resolved yet."""
@@ -394,7 +458,7 @@ class Database:
                     self.clock(),
                 ),
             )
-        except sqlite3.IntegrityError:
+        except self.dialect.integrity_errors:
             if self.live_quiz(channel) is not None:
                 return False
             raise
@@ -417,44 +481,45 @@ class Database:
         answered_at: float,
     ) -> bool:
         """Commit one answer now; False if this user already answered this question."""
-        try:
-            self.execute(
-                "INSERT INTO answers (kind, session_id, position, guild_id, user_key, user_name, question_id, topic, choice,"
-                " correct, points, elapsed, answered_at) VALUES ('quiz', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    session_id,
-                    position,
-                    guild_id,
-                    user_key,
-                    user_name,
-                    question_id,
-                    topic,
-                    choice,
-                    int(correct),
-                    points,
-                    elapsed,
-                    answered_at,
-                ),
-            )
-        except sqlite3.IntegrityError:
-            return False
+        params = (session_id, position, guild_id, user_key, user_name, question_id, topic, choice, int(correct), points,
+                  elapsed, answered_at)
+        with self._lock:
+            retries = self.retries
+            try:
+                self.execute(
+                    "INSERT INTO answers (kind, session_id, position, guild_id, user_key, user_name, question_id, topic,"
+                    " choice, correct, points, elapsed, answered_at) VALUES ('quiz', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    params,
+                )
+            except self.dialect.integrity_errors:
+                if self.retries == retries:
+                    return False
+                # The retry after a lost connection found it: if it is this very press (its commit went
+                # through but the reply was lost), it was saved; another press of the same user was not.
+                rows = self.query(
+                    "SELECT choice, answered_at FROM answers"
+                    " WHERE kind = 'quiz' AND session_id = ? AND position = ? AND user_key = ?",
+                    (session_id, position, user_key),
+                )
+                return bool(rows) and (rows[0]["choice"], rows[0]["answered_at"]) == (choice, answered_at)
         return True
 
     def reveal_quiz_question(self, session_id: str, position: int, misses: list[tuple[str, str]], due_at: float) -> None:
         """Make the question's answers count, and put each miss (user key, question id) in box 1 for review."""
         now = self.clock()
-        with self.transaction() as conn:
+        def work(conn: _Tx):
             conn.execute("UPDATE answers SET revealed = 1 WHERE session_id = ? AND position = ?", (session_id, position))
             conn.execute("UPDATE quiz_sessions SET phase = 'revealed' WHERE id = ? AND position = ?", (session_id, position))
             for user_key, question_id in misses:
                 conn.execute(
                     "INSERT INTO review_items (user_key, question_id, box, due_at, misses, mastered_at, updated_at)"
                     " VALUES (?, ?, 1, ?, 1, NULL, ?) ON CONFLICT (user_key, question_id) DO UPDATE SET"
-                    " box = 1, due_at = excluded.due_at, misses = misses + 1, mastered_at = NULL,"
+                    " box = 1, due_at = excluded.due_at, misses = review_items.misses + 1, mastered_at = NULL,"
                     " updated_at = excluded.updated_at",
                     (user_key, question_id, due_at, now),
                 )
 
+        self._atomic(work)
     def advance_quiz(self, session_id: str, position: int, asked_at: float) -> None:
         self.execute(
             "UPDATE quiz_sessions SET position = ?, phase = 'asking', asked_at = ? WHERE id = ?", (position, asked_at, session_id)
@@ -497,29 +562,30 @@ class Database:
         rows = self.query(
             "SELECT user_key, SUM(points) AS points, SUM(correct) AS correct, COUNT(*) AS answered,"
             " (SELECT user_name FROM answers b WHERE b.user_key = a.user_key ORDER BY b.id DESC LIMIT 1) AS user_name"
-            " FROM answers a WHERE kind = 'quiz' AND revealed = 1 AND guild_id IS ? AND answered_at >= ?"
-            " AND (? IS NULL OR user_key = ?)"
+            " FROM answers a WHERE kind = 'quiz' AND revealed = 1 AND guild_id IS NOT DISTINCT FROM ? AND answered_at >= ?"
+            " AND (CAST(? AS TEXT) IS NULL OR user_key = ?)"
             " GROUP BY user_key ORDER BY points DESC, correct DESC, user_name LIMIT ? OFFSET ?",
             (guild_id, since if since is not None else float("-inf"), user_key, user_key, limit, offset),
         )
-        return [ScoreRow(r["user_key"], r["user_name"], r["points"], r["correct"], r["answered"]) for r in rows]
+        return [ScoreRow(r["user_key"], r["user_name"], int(r["points"]), int(r["correct"]), int(r["answered"])) for r in rows]
 
     def leaderboard_size(self, guild_id: int | None, since: float | None = None, user_key: str | None = None) -> int:
         rows = self.query(
             "SELECT COUNT(DISTINCT user_key) FROM answers"
-            " WHERE kind = 'quiz' AND revealed = 1 AND guild_id IS ? AND answered_at >= ? AND (? IS NULL OR user_key = ?)",
+            " WHERE kind = 'quiz' AND revealed = 1 AND guild_id IS NOT DISTINCT FROM ? AND answered_at >= ?"
+            " AND (CAST(? AS TEXT) IS NULL OR user_key = ?)",
             (guild_id, since if since is not None else float("-inf"), user_key, user_key),
         )
         return int(rows[0][0])
 
     def topic_accuracy(self, user_key: str) -> list[TopicRow]:
         rows = self.query("SELECT topic, answered, correct FROM topic_accuracy WHERE user_key = ? ORDER BY topic", (user_key,))
-        return [TopicRow(r["topic"], r["answered"], r["correct"]) for r in rows]
+        return [TopicRow(r["topic"], int(r["answered"]), int(r["correct"])) for r in rows]
 
     def user_answers(self, user_key: str, kind: str | None = "quiz") -> list[StoredAnswer]:
         """A user's answers, oldest first (for streaks); unrevealed quiz answers are not shown yet."""
         rows = self.query(
-            "SELECT * FROM answers WHERE user_key = ? AND (? IS NULL OR kind = ?)"
+            "SELECT * FROM answers WHERE user_key = ? AND (CAST(? AS TEXT) IS NULL OR kind = ?)"
             " AND (kind = 'review' OR revealed = 1) ORDER BY id",
             (user_key, kind, kind),
         )
@@ -565,7 +631,7 @@ class Database:
         """The answer and the item's new Leitner box, in one transaction. With `card_id` the dealt card
         is marked answered in the same transaction; False (and nothing recorded) if it already was."""
         now = self.clock()
-        with self.transaction() as conn:
+        def work(conn: _Tx):
             if card_id is not None:
                 claimed = conn.execute(
                     "UPDATE review_cards SET answered_at = ?, choice = ? WHERE id = ? AND answered_at IS NULL",
@@ -581,17 +647,19 @@ class Database:
             conn.execute(
                 "INSERT INTO review_items (user_key, question_id, box, due_at, misses, mastered_at, updated_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_key, question_id) DO UPDATE SET box = excluded.box,"
-                " due_at = excluded.due_at, misses = misses + excluded.misses, mastered_at = excluded.mastered_at,"
+                " due_at = excluded.due_at, misses = review_items.misses + excluded.misses, mastered_at = excluded.mastered_at,"
                 " updated_at = excluded.updated_at",
                 (user_key, question_id, box, due_at, 0 if correct else 1, now if mastered else None, now),
             )
-        return True
+            return True
+
+        return self._atomic(work)
 
     def deal_review_card(
         self, *, card_id: str, sitting: str, user_key: str, question_id: str, choices: tuple[str, ...] | list[str], box: int
     ) -> None:
         now = self.clock()
-        with self.transaction() as conn:
+        def work(conn: _Tx):
             conn.execute("DELETE FROM review_cards WHERE dealt_at < ?", (now - SHOWN_RETENTION_S,))
             conn.execute(
                 "INSERT INTO review_cards (id, sitting, user_key, question_id, choices, box, dealt_at)"
@@ -599,6 +667,7 @@ class Database:
                 (card_id, sitting, user_key, question_id, json.dumps(list(choices)), box, now),
             )
 
+        self._atomic(work)
     def review_card(self, card_id: str) -> StoredCard | None:
         rows = self.query("SELECT * FROM review_cards WHERE id = ?", (card_id,))
         if not rows:
@@ -626,7 +695,7 @@ class Database:
     ) -> None:
         """Keep what a message's buttons need; rows older than SHOWN_RETENTION_S are dropped as new ones come."""
         now = self.clock()
-        with self.transaction() as conn:
+        def work(conn: _Tx):
             conn.execute("DELETE FROM shown_messages WHERE created_at < ?", (now - SHOWN_RETENTION_S,))
             conn.execute(
                 "INSERT INTO shown_messages (id, owner_id, question, passage_ids, followups, pages, created_at)"
@@ -635,6 +704,7 @@ class Database:
                  json.dumps(pages, ensure_ascii=False), now),
             )
 
+        self._atomic(work)
     def shown(self, shown_id: str) -> ShownMessage | None:
         rows = self.query("SELECT * FROM shown_messages WHERE id = ?", (shown_id,))
         if not rows:
@@ -646,7 +716,7 @@ class Database:
         )
 
 
-def _report(r: sqlite3.Row) -> Report:
+def _report(r) -> Report:
     return Report(
         r["id"],
         r["created_at"],
@@ -663,7 +733,7 @@ def _report(r: sqlite3.Row) -> Report:
     )
 
 
-def _stored_quiz(r: sqlite3.Row) -> StoredQuiz:
+def _stored_quiz(r) -> StoredQuiz:
     plan = tuple((item["id"], tuple(item["order"])) for item in json.loads(r["plan"]))
     return StoredQuiz(
         r["id"],
@@ -683,7 +753,7 @@ def _stored_quiz(r: sqlite3.Row) -> StoredQuiz:
     )
 
 
-def _stored_answer(r: sqlite3.Row) -> StoredAnswer:
+def _stored_answer(r) -> StoredAnswer:
     return StoredAnswer(
         r["id"],
         r["kind"],
@@ -703,5 +773,5 @@ def _stored_answer(r: sqlite3.Row) -> StoredAnswer:
     )
 
 
-def _review_item(r: sqlite3.Row) -> ReviewItem:
+def _review_item(r) -> ReviewItem:
     return ReviewItem(r["user_key"], r["question_id"], r["box"], r["due_at"], r["misses"], r["mastered_at"])
