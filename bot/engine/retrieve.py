@@ -110,6 +110,7 @@ class Retriever:
         self._owner = np.repeat(np.arange(len(units)), np.diff(np.append(self._starts, len(texts))))
         self._kind_prior = dict(self.settings.kind_prior)
         self._entity_units: dict[str, set[int]] = {}
+        self._last_best: tuple[np.ndarray, np.ndarray] | None = None
         self.broad: frozenset[str] = frozenset()  # entities too many units are about to mark a subject
 
     def link_entities(self, about: list[tuple[str, ...]]) -> None:
@@ -189,6 +190,8 @@ class Retriever:
         """The best similarity of a vector to a unit's text and questions (0 for an empty vector)."""
         if not vec.any():
             return 0.0
+        if self._last_best is not None and self._last_best[0] is vec:  # already scored for this question
+            return float(self._last_best[1][unit])
         end = self._starts[unit + 1] if unit + 1 < len(self._starts) else self.vectors.size
         return float((self.vectors.rows(range(self._starts[unit], end)) @ vec).max())
 
@@ -198,6 +201,7 @@ class Retriever:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
         if self.vectors.exact:  # every vector scored: the best of each unit's run
             best = np.maximum.reduceat(self.vectors.similarities(qvec), self._starts)
+            self._last_best = (qvec, best)  # every unit's similarity to this question, for the candidates below
             k = min(k, len(best))
             top = np.argpartition(-best, k - 1)[:k]
             top = top[np.argsort(-best[top], kind="stable")]

@@ -68,6 +68,8 @@ _ANCHORS = _phrases(ANCHORS)
 
 
 def _has(terms: list[str], phrase: tuple[str, ...]) -> bool:
+    if phrase[0] not in terms:  # the cheap test first: most questions name no phrase of these lists
+        return False
     n = len(phrase)
     return any(tuple(terms[i : i + n]) == phrase for i in range(len(terms) - n + 1))
 
