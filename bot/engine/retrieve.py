@@ -26,7 +26,6 @@ class RetrieveSettings:
     lexical_k: int = 20
     semantic_k: int = 20
     mode: str = "hybrid"  # "hybrid", or for an ablation "lexical" (BM25 alone) or "semantic" (the model alone)
-    fusion: str = "rrf"  # "rrf" (reciprocal rank fusion) or "score" (scaled scores, summed)
     rrf_k: float = 8.0  # small: our lists are short, and the top ranks should count most
     semantic_weight: float = 0.8  # the semantic list's share in the fusion (lexical: 1)
     undated: float = 0.5  # a unit silent on the year the question names
@@ -110,7 +109,6 @@ class Retriever:
         self._owner = np.repeat(np.arange(len(units)), np.diff(np.append(self._starts, len(texts))))
         self._kind_prior = dict(self.settings.kind_prior)
         self._entity_units: dict[str, set[int]] = {}
-        self._last_best: tuple[np.ndarray, np.ndarray] | None = None
         self.broad: frozenset[str] = frozenset()  # entities too many units are about to mark a subject
 
     def link_entities(self, about: list[tuple[str, ...]]) -> None:
@@ -124,15 +122,15 @@ class Retriever:
 
     def retrieve(self, q: Query) -> Retrieval:
         s = self.settings
-        term_query = TermQuery(dict(q.terms))
+        focus = q.focus()
         lexical = q.terms and s.mode != "semantic"
-        hits = self.index.search(term_query, k=s.lexical_k, focus=q.focus()) if lexical else []
+        hits = self.index.search(TermQuery(dict(q.terms)), k=s.lexical_k, focus=focus) if lexical else []
         qvec = self.embedder.embed_one(q.semantic_text or q.text)
-        sem_ids, sem_sims = self._semantic(qvec, s.semantic_k) if s.mode != "lexical" else self._semantic(qvec * 0, 1)
+        no_hits = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32), None)
+        sem_ids, sem_sims, every_unit = self._semantic(qvec, s.semantic_k) if s.mode != "lexical" else no_hits
         lex = {h.doc: (r, h) for r, h in enumerate(hits)}
         sem = {int(u): (r, float(v)) for r, (u, v) in enumerate(zip(sem_ids, sem_sims, strict=True))}
         fused = self._fuse(lex, sem)
-        focus = q.focus()
         weighted = [(t, w * self.index.weight(t)) for t, w in focus.items()]
         about = {u for e in q.entities if e.id not in self.broad for u in self._entity_units.get(e.id, ())}
         candidates = []
@@ -152,7 +150,10 @@ class Retriever:
             score *= s.coverage_floor + coverage
             if doc in sem and sem[doc][1] >= s.faq_similarity:
                 score *= s.faq_boost
-            semantic = sem[doc][1] if doc in sem else self.unit_similarity(qvec, doc)
+            if doc in sem:
+                semantic = sem[doc][1]
+            else:  # already scored when every unit was (the exact index), else read from its rows
+                semantic = float(every_unit[doc]) if every_unit is not None else self.unit_similarity(qvec, doc)
             candidates.append(
                 Candidate(doc, score, lexical, coverage, semantic, lrank, sem[doc][0] if doc in sem else None, matched)
             )
@@ -164,22 +165,13 @@ class Retriever:
         return Retrieval(q, tuple(candidates), query_weight, known, float(sem_sims[0]) if len(sem_sims) else 0.0, parts)
 
     def _fuse(self, lex: dict, sem: dict) -> dict[int, float]:
-        """Reciprocal rank fusion ("rrf"), or a weighted sum of scores scaled to the best ("score")."""
+        """Reciprocal rank fusion of the lexical and semantic rankings."""
         s = self.settings
         fused: dict[int, float] = {}
-        if s.fusion == "rrf":
-            for doc, (r, _) in lex.items():
-                fused[doc] = fused.get(doc, 0.0) + 1.0 / (s.rrf_k + r + 1)
-            for doc, (r, _) in sem.items():
-                fused[doc] = fused.get(doc, 0.0) + s.semantic_weight / (s.rrf_k + r + 1)
-            return fused
-        top_lex = max((h.score for _, h in lex.values()), default=0.0) or 1.0
-        sims = [v for _, v in sem.values()]
-        low, high = (min(sims), max(sims)) if sims else (0.0, 1.0)
-        for doc, (_, h) in lex.items():
-            fused[doc] = h.score / top_lex
-        for doc, (_, v) in sem.items():
-            fused[doc] = fused.get(doc, 0.0) + s.semantic_weight * (v - low) / ((high - low) or 1.0)
+        for doc, (r, _) in lex.items():
+            fused[doc] = fused.get(doc, 0.0) + 1.0 / (s.rrf_k + r + 1)
+        for doc, (r, _) in sem.items():
+            fused[doc] = fused.get(doc, 0.0) + s.semantic_weight / (s.rrf_k + r + 1)
         return fused
 
     def best_similarity(self, text: str, unit: int) -> float:
@@ -190,26 +182,24 @@ class Retriever:
         """The best similarity of a vector to a unit's text and questions (0 for an empty vector)."""
         if not vec.any():
             return 0.0
-        if self._last_best is not None and self._last_best[0] is vec:  # already scored for this question
-            return float(self._last_best[1][unit])
         end = self._starts[unit + 1] if unit + 1 < len(self._starts) else self.vectors.size
         return float((self.vectors.rows(range(self._starts[unit], end)) @ vec).max())
 
-    def _semantic(self, qvec: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """The k units nearest the question: each by its best vector (its text or one of its questions)."""
+    def _semantic(self, qvec: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """The k units nearest the question, each by its best vector (its text or one of its questions),
+        and, when the index scores every vector, every unit's best similarity (else None)."""
         if not qvec.any():
-            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32), None
         if self.vectors.exact:  # every vector scored: the best of each unit's run
             best = np.maximum.reduceat(self.vectors.similarities(qvec), self._starts)
-            self._last_best = (qvec, best)  # every unit's similarity to this question, for the candidates below
             k = min(k, len(best))
             top = np.argpartition(-best, k - 1)[:k]
             top = top[np.argsort(-best[top], kind="stable")]
-            return top, best[top]
+            return top, best[top], best
         ids, sims = self.vectors.search(qvec, 4 * k)
         owners, first = np.unique(self._owner[ids], return_index=True)
         order = np.argsort(-sims[first], kind="stable")[:k]
-        return owners[order], sims[first][order]
+        return owners[order], sims[first][order], None
 
     def _part(self, q: Query, terms: tuple[str, ...]) -> tuple[Candidate, ...]:
         """One part of a comparison, retrieved lexically with the question's years."""

@@ -520,6 +520,7 @@ class Database:
                 )
 
         self._atomic(work)
+
     def advance_quiz(self, session_id: str, position: int, asked_at: float) -> None:
         self.execute(
             "UPDATE quiz_sessions SET position = ?, phase = 'asking', asked_at = ? WHERE id = ?", (position, asked_at, session_id)
@@ -668,6 +669,7 @@ class Database:
             )
 
         self._atomic(work)
+
     def review_card(self, card_id: str) -> StoredCard | None:
         rows = self.query("SELECT * FROM review_cards WHERE id = ?", (card_id,))
         if not rows:
@@ -705,6 +707,7 @@ class Database:
             )
 
         self._atomic(work)
+
     def shown(self, shown_id: str) -> ShownMessage | None:
         rows = self.query("SELECT * FROM shown_messages WHERE id = ?", (shown_id,))
         if not rows:
