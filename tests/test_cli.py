@@ -129,6 +129,16 @@ def test_engine_never_imports_discord():
     assert proc.returncode == 0, proc.stderr
 
 
+def test_numpy_runs_one_blas_thread_under_the_tutor():
+    # Threads would make each small matrix product slower, not faster (bot/__init__.py).
+    proc = run_python(
+        "import os; os.environ.pop('OPENBLAS_NUM_THREADS', None); os.environ.pop('MKL_NUM_THREADS', None);"
+        "import bot.engine, numpy, threadpoolctl;"
+        "print(sorted({p['num_threads'] for p in threadpoolctl.threadpool_info() if p['user_api'] == 'blas'}))"
+    )
+    assert proc.stdout.strip() == "[1]", proc.stdout + proc.stderr
+
+
 @pytest.mark.parametrize("chat_input", ["when did the great leap forward begin\nwhat was chayashan\n\n"])
 def test_chat_session(chat_input):
     proc = run("chat", stdin=chat_input)

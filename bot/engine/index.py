@@ -1,11 +1,14 @@
-"""BM25 retrieval over two fields (title, questions, keywords above body text), scoring only candidates.
+"""BM25 retrieval over two fields (title, questions, keywords above body text).
 
-rank-bm25 is used for scoring; two of its pitfalls are avoided here:
+rank-bm25 does the scoring; three of its pitfalls are avoided here:
 - BM25Okapi's idf is zero or negative for a term in half the documents or more, which on a small
   corpus silences common subject words ("famine"); we use Lucene's always-positive idf instead.
-- get_scores / get_top_n score every document and return documents even when nothing matched; we
-  score only the documents that share a term with the query (an inverted index feeds
-  get_batch_scores), so nothing unmatched is returned and cost grows with the matches.
+- get_scores / get_top_n score every document and return documents even when nothing matched; only
+  documents that contain a query term are returned here.
+- get_batch_scores loops in Python over documents for every term of every query. BM25 is a sum over
+  the query's terms of a term-document score that does not depend on the query, so each term's
+  scores (rank-bm25's own, for the documents that contain it) are computed once, at index time, as
+  bm25s does; a query adds up its terms' rows in numpy, and its cost grows with the matches only.
 """
 
 from __future__ import annotations
@@ -28,6 +31,26 @@ class _LuceneBM25(BM25Okapi):
     def _calc_idf(self, nd: dict[str, int]) -> None:
         n = self.corpus_size
         self.idf = {word: math.log(1.0 + (n - df + 0.5) / (df + 0.5)) for word, df in nd.items()}
+
+
+class _FieldScores:
+    """One field's BM25 scores, term by term: (documents containing the term, their scores)."""
+
+    def __init__(self, corpus: Sequence[Sequence[str]]):
+        bm25 = _LuceneBM25(corpus)
+        docs_of: dict[str, list[int]] = {}
+        for i, freqs in enumerate(bm25.doc_freqs):
+            for t in freqs:
+                docs_of.setdefault(t, []).append(i)
+        self.rows = {
+            t: (np.asarray(docs, dtype=np.int32), np.asarray(bm25.get_batch_scores([t], docs), dtype=np.float32))
+            for t, docs in docs_of.items()
+        }
+
+    def add(self, scores: np.ndarray, term: str, weight: float) -> None:
+        row = self.rows.get(term)
+        if row is not None:
+            scores[row[0]] += weight * row[1]
 
 
 @dataclass(frozen=True)
@@ -67,8 +90,8 @@ class Index:
             raise ValueError("cannot index an empty knowledge base")
         self.size = len(docs)
         self.meta_weight = meta_weight
-        self.body = _LuceneBM25([d.body for d in docs])
-        self.meta = _LuceneBM25([d.meta for d in docs])
+        self.body = _FieldScores([d.body for d in docs])
+        self.meta = _FieldScores([d.meta for d in docs])
         postings: dict[str, list[int]] = {}
         self.doc_terms: list[frozenset[str]] = []
         self.meta_terms: list[frozenset[str]] = [frozenset(d.meta) for d in docs]
@@ -92,54 +115,46 @@ class Index:
     def known(self, term: str) -> bool:
         return term in self.postings
 
-    def _coverage(self, doc: int, weighted: list[tuple[str, float]]) -> float:
-        """Share of the weighted query terms' weight that the document contains."""
-        total = sum(w for _, w in weighted)
-        have = self.doc_terms[doc]
-        return sum(w for t, w in weighted if t in have) / total if total else 0.0
-
-    def candidates(self, query: Query, limit: int) -> list[int]:
-        """Documents sharing a term with the query; beyond `limit`, those whose shared terms weigh most.
-
-        The accumulation runs in numpy over the posting lists, so the work is in proportion to the
-        matches, and BM25 (the expensive part) scores a bounded set however large the corpus grows.
-        """
-        weight = np.zeros(self.size)
-        for t, w in query.terms.items():
-            postings = self._posting_arrays.get(t)
-            if postings is not None:
-                weight[postings] += w * self.idf[t]
-        matched = np.flatnonzero(weight)
-        if len(matched) > limit:
-            matched = matched[np.argpartition(-weight[matched], limit)[:limit]]
-            matched.sort()
-        return matched.tolist()
-
     def search(self, query: Query, k: int = 10, focus: dict[str, float] | None = None, limit: int = 64) -> list[Hit]:
-        """Top k documents sharing a term with the query; coverage is of `focus` (term -> weight,
-        default: the query's weights), each term also weighted by its idf."""
-        focus = query.terms if focus is None else focus
-        terms = [t for t in query.terms if t in self.postings]
-        candidates = self.candidates(query, limit)
-        if not candidates:
-            return []
-        scores = np.zeros(len(candidates))
-        by_weight: dict[float, list[str]] = {}
-        for t in terms:
-            by_weight.setdefault(query.terms[t], []).append(t)
-        for weight, group in by_weight.items():
-            # rank-bm25 loops over candidates per term: only ask each field for terms it has.
-            body = [t for t in group if t in self.body.idf]
-            meta = [t for t in group if t in self.meta.idf]
-            if body:
-                scores += weight * np.asarray(self.body.get_batch_scores(body, candidates))
-            if meta:
-                scores += (weight * self.meta_weight) * np.asarray(self.meta.get_batch_scores(meta, candidates))
-        weighted = [(t, w * self.weight(t)) for t, w in focus.items()]
-        hits = []
-        for i in np.argsort(-scores, kind="stable")[:k]:
-            doc = candidates[int(i)]
-            have = self.doc_terms[doc]
-            hits.append(Hit(doc, float(scores[i]), self._coverage(doc, weighted), frozenset(t for t in terms if t in have)))
-        return hits
+        """Top k documents containing a query term; coverage is of `focus` (term -> weight, default:
+        the query's weights), each term also weighted by its idf.
 
+        Beyond `limit` matches, only the `limit` whose matched terms weigh most (idf times query
+        weight) are ranked: a document matching several of the question's terms is preferred to one
+        matching a single common term many times (measured: without this, follow-ups whose context
+        terms widen the query fare worse)."""
+        focus = query.terms if focus is None else focus
+        docs, values = [], []
+        for t, w in query.terms.items():
+            for field, weight in ((self.body, w), (self.meta, w * self.meta_weight)):
+                row = field.rows.get(t)
+                if row is not None:
+                    docs.append(row[0])
+                    values.append(row[1] * weight)
+        if not docs:
+            return []
+        scores = np.bincount(np.concatenate(docs), np.concatenate(values), minlength=self.size)
+        matched = np.flatnonzero(scores)  # every document with a query term scores above zero
+        if len(matched) > limit:
+            weight = self._matched_weight([(t, w * self.idf[t]) for t, w in query.terms.items() if t in self.idf])
+            matched = matched[np.argpartition(-weight[matched], limit)[:limit]]
+        if len(matched) > k:
+            matched = matched[np.argpartition(-scores[matched], k - 1)[:k]]
+        matched = matched[np.lexsort((matched, -scores[matched]))]  # best first; ties by document order
+        coverage = self.coverages([(t, w * self.weight(t)) for t, w in focus.items()])
+        terms = frozenset(query.terms)
+        return [Hit(doc, float(scores[doc]), float(coverage[doc]), self.doc_terms[doc] & terms) for doc in matched.tolist()]
+
+    def coverages(self, weighted: list[tuple[str, float]]) -> np.ndarray:
+        """Every document's share of the weighted query terms' weight: how much of the question it contains."""
+        total = sum(w for _, w in weighted)
+        return self._matched_weight([(t, w / total) for t, w in weighted]) if total else np.zeros(self.size)
+
+    def _matched_weight(self, weighted: list[tuple[str, float]]) -> np.ndarray:
+        """Every document's sum of the weights of the terms it contains."""
+        known = [(self._posting_arrays[t], w) for t, w in weighted if t in self._posting_arrays]
+        if not known:
+            return np.zeros(self.size)
+        docs = np.concatenate([p for p, _ in known])
+        weights = np.concatenate([np.full(len(p), w) for p, w in known])
+        return np.bincount(docs, weights, minlength=self.size)

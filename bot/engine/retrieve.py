@@ -108,6 +108,8 @@ class Retriever:
         self._starts = np.asarray(starts, dtype=np.int64)
         self._owner = np.repeat(np.arange(len(units)), np.diff(np.append(self._starts, len(texts))))
         self._kind_prior = dict(self.settings.kind_prior)
+        self._prior_key = [self._key(u) for u in units]  # what a unit's prior depends on
+        self._prior_keys = frozenset(self._prior_key)
         self._entity_units: dict[str, set[int]] = {}
         self.broad: frozenset[str] = frozenset()  # entities too many units are about to mark a subject
 
@@ -131,13 +133,14 @@ class Retriever:
         lex = {h.doc: (r, h) for r, h in enumerate(hits)}
         sem = {int(u): (r, float(v)) for r, (u, v) in enumerate(zip(sem_ids, sem_sims, strict=True))}
         fused = self._fuse(lex, sem)
-        weighted = [(t, w * self.index.weight(t)) for t, w in focus.items()]
+        coverages = self.index.coverages([(t, w * self.index.weight(t)) for t, w in focus.items()])
+        terms = frozenset(q.terms)
         about = {u for e in q.entities if e.id not in self.broad for u in self._entity_units.get(e.id, ())}
+        prior = self._priors(q)
         candidates = []
         for doc, score in fused.items():
-            unit = self.units[doc]
-            score *= self._prior(unit, q)
-            if q.years and not unit.years & q.years:
+            score *= prior[self._prior_key[doc]]
+            if q.years and not self.units[doc].years & q.years:
                 score *= s.undated
             if doc in about:
                 score *= s.about_entity
@@ -145,18 +148,16 @@ class Retriever:
                 r, h = lex[doc]
                 lexical, coverage, matched, lrank = h.score, h.coverage, h.matched, r
             else:
-                lexical, coverage, lrank = 0.0, self.index._coverage(doc, weighted), None
-                matched = frozenset(t for t in q.terms if t in self.index.doc_terms[doc])
+                lexical, coverage, lrank = 0.0, float(coverages[doc]), None
+                matched = self.index.doc_terms[doc] & terms
             score *= s.coverage_floor + coverage
-            if doc in sem and sem[doc][1] >= s.faq_similarity:
-                score *= s.faq_boost
             if doc in sem:
-                semantic = sem[doc][1]
+                srank, semantic = sem[doc]
+                if semantic >= s.faq_similarity:
+                    score *= s.faq_boost
             else:  # already scored when every unit was (the exact index), else read from its rows
-                semantic = float(every_unit[doc]) if every_unit is not None else self.unit_similarity(qvec, doc)
-            candidates.append(
-                Candidate(doc, score, lexical, coverage, semantic, lrank, sem[doc][0] if doc in sem else None, matched)
-            )
+                srank, semantic = None, float(every_unit[doc]) if every_unit is not None else self.unit_similarity(qvec, doc)
+            candidates.append(Candidate(doc, score, lexical, coverage, semantic, lrank, srank, matched))
         candidates.sort(key=lambda c: c.fused, reverse=True)
         own = [t for t in q.own if not t.isdigit()]
         known = sum(1 for t in own if self.index.known(t)) / len(own) if own else 0.0
@@ -219,20 +220,27 @@ class Retriever:
         for r, h in enumerate(hits):
             unit = self.units[h.doc]
             dated = 1.0 if not q.years or unit.years & q.years else self.settings.undated
-            score = h.score * self._prior(unit, sub) * dated
+            score = h.score * self._prior(*self._prior_key[h.doc], sub) * dated
             out.append(Candidate(h.doc, score, h.score, h.coverage, 0.0, r, None, h.matched))
         return tuple(sorted(out, key=lambda c: c.fused, reverse=True))
 
-    def _prior(self, unit: Unit, q: Query) -> float:
+    def _priors(self, q: Query) -> dict[tuple[str, bool, bool], float]:
+        """The prior of each kind of unit, by (kind, in the summary topic, states an amount), for this question."""
+        return {key: self._prior(*key, q) for key in self._prior_keys}
+
+    def _prior(self, kind: str, summary: bool, amount: bool, q: Query) -> float:
         s = self.settings
-        prior = self._kind_prior.get(unit.kind, 1.0)
-        for intent, kind, factor in s.intent_prior:
-            if kind == unit.kind and q.asks(intent):
+        prior = self._kind_prior.get(kind, 1.0)
+        for intent, of_kind, factor in s.intent_prior:
+            if of_kind == kind and q.asks(intent):
                 if kind == "series" and not q.years:
                     continue
                 prior *= factor
-        if q.asks("summary") and unit.topic == s.summary_topic:
+        if summary and q.asks("summary"):
             prior *= s.summary_prior
         if q.intents & {"amount", "deaths"} and q.intents & {"amount", "high", "low"}:
-            prior *= s.amount_prior[0] if unit.states_amount else s.amount_prior[1]
+            prior *= s.amount_prior[0] if amount else s.amount_prior[1]
         return prior
+
+    def _key(self, unit: Unit) -> tuple[str, bool, bool]:
+        return unit.kind, unit.topic == self.settings.summary_topic, unit.states_amount

@@ -35,6 +35,10 @@ class Speller:
             sym.create_dictionary_entry(word, count)
         return sym
 
+    def warm(self) -> None:
+        """Build the dictionary now (a long-running bot does it at start, before its first question)."""
+        _ = self._sym
+
     def correct(self, word: str) -> str | None:
         """The knowledge base's word nearest a misspelt one, or None when it is not a misspelling."""
         if word in self.known or len(word) < 4 or not word.isalpha() or not word.isascii():

@@ -62,6 +62,11 @@ class Tutor:
             return (u.id,)
         return tuple(e.id for e in self.understander.find_entities(list(meta)))
 
+    def warm(self) -> None:
+        """Build what is otherwise built on first need (the spelling dictionary, ~0.2 s), so that no
+        student's question pays for it; a one-shot `ask` skips this."""
+        self.understander.speller.warm()
+
     # ----- the pipeline ---------------------------------------------------------------------
     def ask(self, question: str, conversation: str | None = None) -> Answer:
         question = (question if isinstance(question, str) else str(question)).strip()[:MAX_QUESTION_CHARS]
