@@ -131,6 +131,7 @@ class Understander:
                 if key:
                     self.phrases.setdefault(key, set()).add(g.id)
         self.max_phrase = max((len(k) for k in self.phrases), default=1)
+        self.first_words = frozenset(k[0] for k in self.phrases)
         self.broad: frozenset[str] = frozenset()  # entities so many units are about that they name no subject
 
     # ----- words ------------------------------------------------------------------------------
@@ -159,6 +160,9 @@ class Understander:
         found: list[str] = []
         i = 0
         while i < len(terms):
+            if terms[i] not in self.first_words:  # no name starts here (most words)
+                i += 1
+                continue
             for n in range(min(self.max_phrase, len(terms) - i), 0, -1):
                 ids = self.phrases.get(tuple(terms[i : i + n]))
                 if ids:

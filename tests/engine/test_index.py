@@ -1,6 +1,10 @@
 """BM25 over fields, scoring only candidates, coverage and typo correction."""
 
-from bot.engine.index import Document, Index, Query
+import random
+
+import numpy as np
+
+from bot.engine.index import Document, Index, Query, _FieldScores, _LuceneBM25
 
 
 def make_index():
@@ -40,3 +44,17 @@ def test_coverage_is_idf_weighted_share():
     assert hit.coverage == 1.0
     hits = idx.search(Query.of((["grain", "zzzunknown"], 1.0)))
     assert 0 < hits[0].coverage < 1
+
+
+def test_term_rows_are_rank_bm25_scores():
+    # Every precomputed row is what rank-bm25's get_batch_scores gives for that term alone.
+    rng = random.Random(1958)
+    vocab = [f"w{i}" for i in range(40)]
+    corpus = [[rng.choice(vocab) for _ in range(rng.randint(1, 30))] for _ in range(60)]
+    rows = _FieldScores(corpus).rows
+    reference = _LuceneBM25(corpus)
+    assert set(rows) == {t for doc in corpus for t in doc}
+    for term, (docs, scores) in rows.items():
+        expected_docs = [i for i, doc in enumerate(corpus) if term in doc]
+        assert docs.tolist() == expected_docs
+        np.testing.assert_allclose(scores, reference.get_batch_scores([term], expected_docs), rtol=1e-6)
