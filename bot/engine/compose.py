@@ -156,6 +156,8 @@ def compose(
     dispute_blocks, shown_views = [], []
     for view in (dispute_view(d) for d in disputes):
         block = _fit_dispute(view, min(1100, budget - reserve - sep), superlative)
+        if block is None:  # the rival estimates matter more than suggested questions
+            block = _fit_dispute(view, min(1100, budget - sep), superlative)
         if block is not None:
             dispute_blocks.append(block)
             shown_views.append(view)

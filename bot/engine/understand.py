@@ -25,9 +25,11 @@ INTENTS: dict[str, re.Pattern[str]] = {
     "amount": re.compile(
         r"\bhow (many|much|big|large|high|far|bad)\b|\bnumber of\b|\bpercent|\bproportion\b|\bshare of\b"
         r"|\bfigures?\b|\bstatistic|\bestimat|\btoll\b|\bcount\b"
+        r"|\b\d+(\.\d+)? ?(million|mil|m|billion|tonnes?|tons?)\b|\bmillions\b"  # names a figure: asks about one
     ),
     "deaths": re.compile(
-        r"\b(died|die|dead|deaths?|death toll|killed|starved|perished|victims|casualties|fatalities|mortality)\b"
+        r"\b(died|dies?|dead|deaths?|death toll|kill(ed|ing)?|starv\w*|perish\w*|victims|casualties|fatalities|mortality)\b"
+        r"|\blives (were )?lost\b|\blost (their )?lives\b"
     ),
     "cause": re.compile(r"\bwhy\b|\bcaus|\breasons?\b|\bblame|\bresponsib|\bfault\b|\bhow come\b|\bled to\b"),
     "compare": re.compile(r"\bvs\b|\bversus\b|\bcompar|\bdifference between\b|\bdiffer(ed)? from\b|\bcontrast\b"),
@@ -305,7 +307,12 @@ class Understander:
     ) -> DialogueState:
         """The dialogue state once `q` is answered by `units` (whose entities are `unit_entities`)."""
         by_kind: dict[str, list[str]] = {k: list(v) for k, v in (previous.entities.items() if previous else ())}
-        named = [e.id for e in q.entities] + [e for e in unit_entities if e not in {x.id for x in q.entities}]
+        # Most recent first, but an entity the question referred back to ("why did mao purge him?": Peng)
+        # stays ahead of one it newly names: the conversation is still about it, and the next "he"
+        # most likely means it again (centering: the entity a pronoun continues is the one retained).
+        referred = [e.id for e in q.entities if e.terms and set(e.terms) <= set(q.refers)]
+        named = referred + [e.id for e in q.entities if e.id not in referred]
+        named += [e for e in unit_entities if e not in set(named)]
         for eid in reversed(named):
             kind = self.entities[eid].kind
             ids = [e for e in by_kind.get(kind, []) if e != eid]
