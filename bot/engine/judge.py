@@ -2,16 +2,24 @@
 
 A logistic regression (trained by `glf-tutor calibrate` on labelled questions: the tune set plus
 generated negatives) turns the retrieval's features into the probability that the best unit answers
-the question. Its coefficients ship as a small JSON file beside this module; at run time the judge
-is one dot product. The threshold is chosen on the training side at ≤ 1% false abstention.
+the question. It reads each feature and each product of two (coverage x entity match, follow-up x
+what the question asks beyond its names...): a word the knowledge base lacks means one thing in a
+follow-up and another in a fresh question, which a sum of single features cannot say (measured in
+cross-validation: 0.84 of the training negatives refused at 1% false abstention, against 0.75).
+Its coefficients ship as a small JSON file beside this module; at run time the judge is one dot
+product. The threshold is chosen on the training side at ≤ 1% false abstention.
 """
 
 from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import combinations
 from pathlib import Path
+
+import numpy as np
 
 from bot.engine.retrieve import Retrieval
 
@@ -40,6 +48,17 @@ FEATURES = (
     "rest_semantic",  # semantic similarity of what is asked beyond the names given to the best unit
     "dangling",  # it points back ("did they reach it?") with no conversation to point to
 )
+_PAIRS = tuple(combinations(range(len(FEATURES)), 2))
+TERMS = FEATURES + tuple(f"{FEATURES[a]}*{FEATURES[b]}" for a, b in _PAIRS)  # what the model weighs
+_LEFT, _RIGHT = (np.array(side, dtype=np.intp) for side in zip(*_PAIRS, strict=True))
+
+
+def expand(values: Sequence[float] | np.ndarray) -> np.ndarray:
+    """The model's inputs from the features (in FEATURES order; one row, or a matrix of rows):
+    each feature, then each product of two."""
+    x = np.asarray(values, dtype=float)
+    return np.concatenate([x, x[..., _LEFT] * x[..., _RIGHT]], axis=-1)
+
 
 
 def features(
@@ -102,7 +121,7 @@ class Judge:
     @classmethod
     def load(cls, path: Path = MODEL_FILE) -> Judge:
         data = json.loads(path.read_text(encoding="utf-8"))
-        if tuple(data["features"]) != FEATURES:
+        if tuple(data["features"]) != FEATURES or len(data["coef"]) != len(TERMS):
             raise ValueError(
                 f"{path}: trained on features {data['features']}, this code reads {list(FEATURES)}; run glf-tutor calibrate"
             )
@@ -113,13 +132,17 @@ class Judge:
     @classmethod
     def permissive(cls) -> Judge:
         """Answers everything: what `calibrate` reads the training questions with."""
-        n = len(FEATURES)
+        n = len(TERMS)
         return cls((0.0,) * n, (1.0,) * n, (0.0,) * n, 0.0, 0.0)
 
+    def __post_init__(self) -> None:
+        # Folded once: coef / scale, and the intercept less each mean's share, so that z = w . x + b.
+        coef, mean, scale = (np.asarray(v, dtype=float) for v in (self.coef, self.mean, self.scale))
+        object.__setattr__(self, "_w", coef / scale)
+        object.__setattr__(self, "_b", self.intercept - float((coef * mean / scale).sum()))
+
     def probability(self, x: dict[str, float]) -> float:
-        z = self.intercept + sum(
-            c * (x[f] - m) / s for f, m, s, c in zip(FEATURES, self.mean, self.scale, self.coef, strict=True)
-        )
+        z = float(self._w @ expand([x[f] for f in FEATURES])) + self._b
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
     def answers(self, x: dict[str, float]) -> bool:

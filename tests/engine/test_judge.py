@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from bot.engine.judge import FEATURES, MODEL_FILE, Judge
+from bot.engine.judge import FEATURES, MODEL_FILE, TERMS, Judge, expand
 
 
 def test_shipped_model_reads_the_features_this_code_computes():
@@ -12,7 +12,15 @@ def test_shipped_model_reads_the_features_this_code_computes():
     assert tuple(data["features"]) == FEATURES
     judge = Judge.load()
     assert 0.0 < judge.threshold < 1.0
-    assert len(judge.coef) == len(FEATURES)
+    assert len(judge.coef) == len(TERMS) == len(FEATURES) + len(FEATURES) * (len(FEATURES) - 1) // 2
+
+
+def test_the_model_reads_each_feature_and_each_product_of_two():
+    values = [float(i + 1) for i in range(len(FEATURES))]
+    x = expand(values)
+    assert list(x[: len(FEATURES)]) == values
+    assert dict(zip(TERMS, x, strict=True))["coverage*bm25"] == 1.0 * 2.0
+    assert expand([values, values]).shape == (2, len(TERMS))  # rows of a matrix alike
 
 
 def test_a_model_for_other_features_is_refused_by_name(tmp_path):
