@@ -110,6 +110,7 @@ class DialogueState:
     """What a conversation's earlier turns named and answered, for the next question to refer to."""
 
     question: str = ""
+    topic: str = ""  # the question that set the current subject ("how many died?" under "is that the highest?")
     own: tuple[str, ...] = ()
     frame: tuple[str, ...] = ()  # the question's terms minus its subject: what it asked about the subject
     subject: tuple[str, ...] = ()  # its subject's terms
@@ -275,10 +276,17 @@ class Understander:
         for e in self.find_entities(refer):
             if e not in entities:
                 entities.append(e)
-        # The semantic model reads the question with what it refers to: the entity's name, else the
-        # previous question ("what about sichuan?" reads the previous question's frame).
+        # The semantic model reads the question with what it refers to: the entity's name, else a question.
         referred = [e.term for e in entities if e not in q.entities]
-        semantic = f"{q.text} {' '.join(referred) if referred else state.question}"
+        # A question swapping in its own subject reads the previous question's frame; one pointing back
+        # ("why do they differ?") reads the question that set the subject the conversation is on.
+        if referred:
+            context = " ".join(referred)
+        elif continuation and own_subject and not pronoun:
+            context = state.question
+        else:
+            context = state.topic or state.question
+        semantic = f"{q.text} {context}"
         return Query(
             q.text,
             terms,
@@ -325,8 +333,11 @@ class Understander:
             subject_terms = [t for t in q.terms if t in self.known_terms and not t.isdigit() and q.terms[t] >= 0.7]
         own_subject = set(subject_terms)
         frame = tuple(t for t in q.own if t not in own_subject and not t.isdigit())
+        # A follow-up that took its subject from the conversation keeps the question that set it.
+        kept = previous is not None and q.followup and bool(q.refers) and not specific
         return DialogueState(
             question=q.text,
+            topic=(previous.topic or previous.question) if kept and previous else q.text,
             own=tuple(t for t in q.terms if q.terms[t] >= 0.7),
             frame=frame,
             subject=tuple(dict.fromkeys(subject_terms))[:6],
