@@ -52,9 +52,9 @@ def cmd_eval(args: argparse.Namespace, settings: config.Settings) -> int:
 
 def _ablation(settings: config.Settings, sets: dict) -> int:
     from bot.engine import load_knowledge
-    from bot.quality.calibrate import NEGATIVES_FILE, TUNE_FILE, ablation
+    from bot.quality.calibrate import TRAINING_FILES, ablation
 
-    figures = ablation(load_knowledge(settings.knowledge_dir), sets, [TUNE_FILE, NEGATIVES_FILE])
+    figures = ablation(load_knowledge(settings.knowledge_dir), sets, list(TRAINING_FILES))
     keys = (
         ("in_scope_pass", "in-scope"),
         ("disputed_flagged", "disputed"),
@@ -74,9 +74,9 @@ def cmd_calibrate(args: argparse.Namespace, settings: config.Settings) -> int:
     from bot.engine import load_knowledge
     from bot.engine.judge import MODEL_FILE, Judge
     from bot.engine.tutor import Tutor
-    from bot.quality.calibrate import NEGATIVES_FILE, TUNE_FILE, calibrate, operating_point, write
+    from bot.quality.calibrate import TRAINING_FILES, calibrate, operating_point, write
 
-    files = [Path(f) for f in args.file] or [TUNE_FILE, NEGATIVES_FILE]
+    files = [Path(f) for f in args.file] or list(TRAINING_FILES)
     missing = [str(f) for f in files if not f.is_file()]
     if missing:
         print(f"Training file(s) not found: {', '.join(missing)} (run from a checkout, or name them).", file=sys.stderr)
@@ -129,7 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("calibrate", help="retrain the answerability judge and print its operating point")
-    p.add_argument("file", nargs="*", help="training question files (default: tests/data tune set + generated negatives)")
+    p.add_argument("file", nargs="*", help="training question files (default: the tune sets and negatives in tests/data)")
     p.add_argument("-o", "--output", help="where to write the model (default: the shipped bot/engine/judge.json)")
     p.add_argument("--dry-run", action="store_true", help="print the operating point, write nothing")
     p.set_defaults(func=cmd_calibrate)

@@ -101,6 +101,7 @@ _APOSTROPHES = "'\u2019\u02bc\u2018`"
 _TOKEN_RE = re.compile(r"[0-9]+(?:\.[0-9]+)?|[a-z]+|[\u3400-\u9fff\uf900-\ufaff]")
 _THOUSANDS_RE = re.compile(r"(?<=\d),(?=\d{3}\b)")
 _POSSESSIVE_RE = re.compile(r"['\u2019]s\b")
+_MENTION_RE = re.compile(r"<[@#][!&]?\d+>|(?<!\w)@\w+")  # pings ("@everyone", "<@1234>") are not words
 
 
 def normalize(text: str) -> str:
@@ -111,7 +112,7 @@ def normalize(text: str) -> str:
         text = unicodedata.normalize("NFKD", text)
         text = "".join(ch for ch in text if not unicodedata.combining(ch))
         text = unicodedata.normalize("NFKC", text).casefold()
-    text = _POSSESSIVE_RE.sub("", text)
+    text = _MENTION_RE.sub(" ", _POSSESSIVE_RE.sub("", text))
     for ch in _APOSTROPHES:
         text = text.replace(ch, "")
     return _THOUSANDS_RE.sub("", text)

@@ -13,7 +13,7 @@ from bot.engine.records import Dispute, KnowledgeBase
 from bot.engine.retrieve import Candidate, Retrieval, Retriever, RetrieveSettings
 from bot.engine.semantic import Embedder, load_model
 from bot.engine.spelling import Speller
-from bot.engine.text import content_words, stem, words
+from bot.engine.text import content_words, stem, tokenize, words
 from bot.engine.understand import DialogueState, Query, Understander
 from bot.engine.units import Unit, build_units
 
@@ -54,6 +54,7 @@ class Tutor:
         self.understander.broad = self.retriever.broad
         self.judge = judge if judge is not None else Judge.load()
         self._by_key = {u.key: i for i, u in enumerate(self.units)}
+        self._listed_terms = [frozenset(frozenset(tokenize(q)) for q in u.questions) for u in self.units]
 
     def _about(self, u: Unit, meta: tuple[str, ...]) -> tuple[str, ...]:
         """The glossary entities a unit is about: its own entry, or those its meta (title, questions,
@@ -89,9 +90,14 @@ class Tutor:
         if outside:
             return self._abstain(question, None, compose.outside_scope(outside)), None
         r = self.retriever.retrieve(q)
-        if not self.judge.answers(self.features(r)):
+        if not self.judge.answers(self.features(r)) and not self._listed(r):
             return self._abstain(question, r), None
         return self._answer(r, state, question)
+
+    def _listed(self, r: Retrieval) -> bool:
+        """The question is one the best unit lists as answering, bar case, punctuation and stop words (a
+        suggested follow-up asked as printed): answerable by construction, whatever the judge estimates."""
+        return r.best is not None and frozenset(tokenize(r.query.text)) in self._listed_terms[r.best.unit]
 
     def features(self, r: Retrieval) -> dict[str, float]:
         best, q = r.best, r.query
