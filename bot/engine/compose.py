@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from bot.engine.answer import MAX_TEXT, Answer, CitedSource, DisputeView, EstimateView, QuotedPassage
 from bot.engine.formatting import citation, figure
 from bot.engine.records import Dispute, KnowledgeBase
+from bot.engine.text import content_words
 from bot.engine.units import Unit
 
 TOPIC_LABELS = {
@@ -83,6 +84,8 @@ def _spread(items: Sequence, n: int) -> list:
     """n items spread evenly from first to last (always both ends)."""
     if len(items) <= n:
         return list(items)
+    if n < 2:
+        return list(items[:n])
     step = (len(items) - 1) / (n - 1)
     return [items[round(i * step)] for i in range(n)]
 
@@ -97,8 +100,24 @@ def leading_sentences(text: str, limit: int) -> str:
     return out
 
 
-def dispute_unit(view: DisputeView, max_estimates: int, superlative: str | None = None, full_why: bool = True) -> str:
-    shown = _spread(view.estimates, max_estimates)
+def _named(estimate: EstimateView, asked: frozenset[str]) -> bool:
+    """The question names who made the estimate ("dikotter vs yang"), not whom they are reported by."""
+    return bool(asked & set(content_words(estimate.by.split("(")[0])))
+
+
+def _shown(view: DisputeView, n: int, asked: frozenset[str]) -> list[EstimateView]:
+    """n estimates: those by people the question names, then others spread from lowest to highest."""
+    named = [e for e in view.estimates if _named(e, asked)][:n]
+    rest = [e for e in view.estimates if e not in named]
+    picked = {id(e) for e in named + _spread(rest, n - len(named))}
+    return [e for e in view.estimates if id(e) in picked]
+
+
+def dispute_unit(
+    view: DisputeView, max_estimates: int, superlative: str | None = None, full_why: bool = True,
+    asked: frozenset[str] = frozenset(),
+) -> str:
+    shown = _shown(view, max_estimates, asked)
     lines = [f"⚖️ **Disputed figure — {view.question}**"]
     if superlative == "high":
         top = view.estimates[-1]
@@ -108,7 +127,8 @@ def dispute_unit(view: DisputeView, max_estimates: int, superlative: str | None 
         lines.append(f"The lowest estimate here: **{bottom.label}**, {bottom.by} ({bottom.year}).")
     lines += [f"• {e.label} — {e.by} ({e.year})" for e in shown]
     if len(shown) < len(view.estimates):
-        lines.append(f"• …and {len(view.estimates) - len(shown)} more estimates between these.")
+        ends = shown[0] is view.estimates[0] and shown[-1] is view.estimates[-1]
+        lines.append(f"• …and {len(view.estimates) - len(shown)} more estimates{' between these' if ends else ''}.")
     why = leading_sentences(view.why_they_differ, 420 if full_why else 200)
     lines.append(f"Why they differ: {why}")
     return "\n".join(lines)
@@ -118,11 +138,11 @@ def followup_unit(followups: Sequence[str]) -> str:
     return "**You could ask next:**\n" + "\n".join(f"• {q}" for q in followups)
 
 
-def _fit_dispute(view: DisputeView, budget: int, superlative: str | None) -> str | None:
+def _fit_dispute(view: DisputeView, budget: int, superlative: str | None, asked: frozenset[str]) -> str | None:
     """The fullest dispute block that fits: fewer estimates and a shorter explanation if need be."""
     for n in (MAX_ESTIMATES_IN_TEXT, 6, 4, 3, 2):
         for full_why in (True, False):
-            unit = dispute_unit(view, n, superlative, full_why)
+            unit = dispute_unit(view, n, superlative, full_why, asked)
             if len(unit) <= budget:
                 return unit
     return None
@@ -154,10 +174,11 @@ def compose(
     follow = followup_unit(followups) if followups else ""
     reserve = len(follow) + sep if follow else 0
     dispute_blocks, shown_views = [], []
+    asked = frozenset(w for w in content_words(question) if len(w) > 2)
     for view in (dispute_view(d) for d in disputes):
-        block = _fit_dispute(view, min(1100, budget - reserve - sep), superlative)
+        block = _fit_dispute(view, min(1100, budget - reserve - sep), superlative, asked)
         if block is None:  # the rival estimates matter more than suggested questions
-            block = _fit_dispute(view, min(1100, budget - sep), superlative)
+            block = _fit_dispute(view, min(1100, budget - sep), superlative, asked)
         if block is not None:
             dispute_blocks.append(block)
             shown_views.append(view)

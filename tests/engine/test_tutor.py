@@ -288,3 +288,11 @@ def test_highest_and_lowest_follow_ups_keep_the_last_dispute(shipped_tutor_facto
     tutor.ask("how many people died in the famine", conversation="d")
     assert "The highest estimate here: **55 million**" in tutor.ask("who made the highest estimate?", conversation="d").text
     assert "The lowest estimate here: **3.66 million**" in tutor.ask("and the lowest?", conversation="d").text
+
+
+def test_a_disputed_figure_shows_the_estimates_of_the_people_the_question_names(shipped_tutor_factory):
+    answer = shipped_tutor_factory().ask("dikotter vs yang death toll")
+    [toll] = [d for d in answer.disputes if d.id == "famine-deaths"]
+    shown = [e for e in toll.estimates if f"{e.label} — {e.by} ({e.year})" in answer.text]
+    assert {"Yang Jisheng", "Frank Dikötter"} <= {e.by for e in shown}
+    assert shown[0] is toll.estimates[0] and shown[-1] is toll.estimates[-1]  # still lowest to highest
