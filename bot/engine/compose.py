@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from bot.engine.answer import MAX_TEXT, Answer, CitedSource, DisputeView, EstimateView, QuotedPassage
 from bot.engine.formatting import citation, figure
@@ -100,24 +101,32 @@ def leading_sentences(text: str, limit: int) -> str:
     return out
 
 
-def _named(estimate: EstimateView, asked: frozenset[str]) -> bool:
-    """The question names who made the estimate ("dikotter vs yang"), not whom they are reported by."""
-    return bool(asked & set(content_words(estimate.by.split("(")[0])))
+def _named(view: DisputeView, asked: frozenset[str]) -> tuple[EstimateView, ...]:
+    """The estimates by people the question names ("dikotter vs yang"), not whom they are reported by."""
+    if not asked:
+        return ()
+    return tuple(e for e in view.estimates if asked & _name_words(e.by))
 
 
-def _shown(view: DisputeView, n: int, asked: frozenset[str]) -> list[EstimateView]:
+@lru_cache(maxsize=1024)
+def _name_words(by: str) -> frozenset[str]:
+    """The words of who made an estimate, without "(as reported by ...)"."""
+    return frozenset(content_words(by.split("(")[0]))
+
+
+def _shown(view: DisputeView, n: int, named: tuple[EstimateView, ...]) -> list[EstimateView]:
     """n estimates: those by people the question names, then others spread from lowest to highest."""
-    named = [e for e in view.estimates if _named(e, asked)][:n]
+    named = named[:n]
     rest = [e for e in view.estimates if e not in named]
-    picked = {id(e) for e in named + _spread(rest, n - len(named))}
+    picked = {id(e) for e in (*named, *_spread(rest, n - len(named)))}
     return [e for e in view.estimates if id(e) in picked]
 
 
 def dispute_unit(
     view: DisputeView, max_estimates: int, superlative: str | None = None, full_why: bool = True,
-    asked: frozenset[str] = frozenset(),
+    named: tuple[EstimateView, ...] = (),
 ) -> str:
-    shown = _shown(view, max_estimates, asked)
+    shown = _shown(view, max_estimates, named)
     lines = [f"⚖️ **Disputed figure — {view.question}**"]
     if superlative == "high":
         top = view.estimates[-1]
@@ -140,9 +149,10 @@ def followup_unit(followups: Sequence[str]) -> str:
 
 def _fit_dispute(view: DisputeView, budget: int, superlative: str | None, asked: frozenset[str]) -> str | None:
     """The fullest dispute block that fits: fewer estimates and a shorter explanation if need be."""
+    named = _named(view, asked)
     for n in (MAX_ESTIMATES_IN_TEXT, 6, 4, 3, 2):
         for full_why in (True, False):
-            unit = dispute_unit(view, n, superlative, full_why, asked)
+            unit = dispute_unit(view, n, superlative, full_why, named)
             if len(unit) <= budget:
                 return unit
     return None
