@@ -136,7 +136,7 @@ class TutorBotMixin:
         self.tutor = tutor
         self.database = database
         self.cooldown = UserCooldown()
-        # Tutor memory is plain in-process state: one question at a time, off the event loop.
+        # Tutor memory is plain in-process state, touched only on the event loop (see answer).
         # Heavy CPU work (chart rendering) runs here, not on asyncio's shared pool, where it would make
         # every database call (a quiz answer's commit) queue behind it.
         self.cpu = ThreadPoolExecutor(max_workers=1, thread_name_prefix="glf-cpu")

@@ -59,11 +59,6 @@ class _FieldScores:
         docs, score = docs[order], score[order]
         self.rows = {t: (docs[bounds[k] : bounds[k + 1]], score[bounds[k] : bounds[k + 1]]) for t, k in terms.items()}
 
-    def add(self, scores: np.ndarray, term: str, weight: float) -> None:
-        row = self.rows.get(term)
-        if row is not None:
-            scores[row[0]] += weight * row[1]
-
 
 @dataclass(frozen=True)
 class Document:

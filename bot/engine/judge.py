@@ -1,14 +1,14 @@
 """Judge: is there a sourced answer? One calibrated model over query-time features.
 
-A logistic regression (trained by `glf-tutor calibrate` on labelled questions: the tune set plus
-generated negatives) turns the retrieval's features into the probability that the best unit answers
+A logistic regression (trained by `glf-tutor calibrate` on labelled questions: the tune sets plus
+negatives written for it) turns the retrieval's features into the probability that the best unit answers
 the question. It reads each feature and each product of two (coverage x entity match, follow-up x
 what the question asks beyond its names...): a word the knowledge base lacks means one thing in a
 follow-up and another in a fresh question, which a sum of single features cannot say (measured in
 cross-validation on the training files: 0.78 of the negatives refused at 1% false abstention,
 against 0.75 for the features alone; on the first, smaller training set 0.84 against 0.75).
 Its coefficients ship as a small JSON file beside this module; at run time the judge is one dot
-product. The threshold is chosen on the training side at ≤ 1% false abstention.
+product. The threshold is chosen on the training side at ≤ 1% false abstention, out of fold.
 """
 
 from __future__ import annotations
