@@ -25,6 +25,7 @@ from bot.discord.render import clip
 from bot.discord.views import DYNAMIC_ITEMS, NO_MENTIONS, send_ephemeral
 from bot.engine import Answer, Tutor
 from bot.storage import Database
+from bot.storage.grouped import GroupedWriter
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -136,6 +137,7 @@ class TutorBotMixin:
         self.tutor = tutor
         self.database = database
         self.cooldown = UserCooldown()
+        self.shown_writer = GroupedWriter(database.save_shown_many)  # what answers' buttons need, committed together
         # Tutor memory is plain in-process state, touched only on the event loop (see answer).
         # Heavy CPU work (chart rendering) runs here, not on asyncio's shared pool, where it would make
         # every database call (a quiz answer's commit) queue behind it.

@@ -13,11 +13,11 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from bot.storage.dialects import StorageError, StorageUnavailable, dialect_for
 
@@ -696,15 +696,22 @@ class Database:
         followups: tuple[str, ...] | list[str] = (),
     ) -> None:
         """Keep what a message's buttons need; rows older than SHOWN_RETENTION_S are dropped as new ones come."""
+        self.save_shown_many([dict(shown_id=shown_id, owner_id=owner_id, pages=pages, question=question,
+                                   passage_ids=passage_ids, followups=followups)])
+
+    def save_shown_many(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Several save_shown in one committed transaction (each row: save_shown's keyword arguments)."""
         now = self.clock()
+
         def work(conn: _Tx):
             conn.execute("DELETE FROM shown_messages WHERE created_at < ?", (now - SHOWN_RETENTION_S,))
-            conn.execute(
-                "INSERT INTO shown_messages (id, owner_id, question, passage_ids, followups, pages, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (shown_id, owner_id, question, json.dumps(list(passage_ids)), json.dumps(list(followups)),
-                 json.dumps(pages, ensure_ascii=False), now),
-            )
+            for r in rows:
+                conn.execute(
+                    "INSERT INTO shown_messages (id, owner_id, question, passage_ids, followups, pages, created_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (r["shown_id"], r["owner_id"], r.get("question"), json.dumps(list(r.get("passage_ids", ()))),
+                     json.dumps(list(r.get("followups", ()))), json.dumps(r["pages"], ensure_ascii=False), now),
+                )
 
         self._atomic(work)
 

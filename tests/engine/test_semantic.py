@@ -15,6 +15,15 @@ def test_vectors_are_unit_length_and_empty_text_is_zero_not_nan():
     assert not vectors[1].any() and not vectors[2].any()
 
 
+def test_one_text_embeds_as_it_does_in_a_batch():
+    m = load_model()
+    texts = ["How many people died?", "", "   ", "Xinyang 信阳", "\x00", "famine " * 80]
+    for text, batched in zip(texts, m.embed(texts), strict=True):
+        one = m.embed_one(text)
+        assert one.dtype == np.float32 and one.shape == (256,)
+        np.testing.assert_allclose(one, batched, atol=1e-6)
+
+
 def test_related_phrasings_are_nearer_than_unrelated_ones():
     m = load_model()
     q, near, far = m.embed(["why did so many people starve", "causes of the famine and hunger", "the capital of France"])

@@ -112,6 +112,15 @@ def test_shown_messages_and_reports_round_trip(db):
     assert db.report(rid).resolved_by == "curator" and db.reports(open_only=True) == []
 
 
+def test_shown_messages_saved_together_are_all_kept(db):
+    rows = [dict(shown_id=f"m{i}", owner_id=BIG_ID + i, pages=[{"title": str(i)}], question=f"q{i}?") for i in range(5)]
+    db.save_shown_many(rows)
+    assert [db.shown(f"m{i}").question for i in range(5)] == [f"q{i}?" for i in range(5)]
+    with pytest.raises(db.dialect.integrity_errors):  # one bad row (a duplicate id): the whole batch rolls back
+        db.save_shown_many([dict(shown_id="new", owner_id=1, pages=[]), dict(shown_id="m0", owner_id=1, pages=[])])
+    assert db.shown("new") is None
+
+
 def test_a_failed_transaction_leaves_nothing(db):
     with pytest.raises(RuntimeError), db.transaction() as tx:
         tx.execute("INSERT INTO guild_settings VALUES (1, 'k', 'v')")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -39,14 +38,9 @@ async def remember(
         pages=tuple(p.to_dict() for p in pages) if len(pages) > 1 else (),
         created_at=0.0,
     )
-    await asyncio.to_thread(
-        bot.database.save_shown,
-        shown_id=shown.id,
-        owner_id=owner_id,
-        pages=list(shown.pages),
-        question=shown.question,
-        passage_ids=shown.passage_ids,
-        followups=shown.followups,
+    await bot.shown_writer.write(
+        dict(shown_id=shown.id, owner_id=owner_id, pages=list(shown.pages), question=shown.question,
+             passage_ids=shown.passage_ids, followups=shown.followups)
     )
     return shown_view(shown)
 
