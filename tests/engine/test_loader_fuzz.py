@@ -130,6 +130,8 @@ def retype(value: Any, field: str | int, draw: Callable) -> Any:
     list items such as a year among keywords), only yes/no is wrong."""
     if field in NUMBERS_ALLOWED or isinstance(field, int):
         return draw(st.booleans())
+    if isinstance(value, bool):  # yes/no as text
+        return draw(st.sampled_from(["yes", "true"]))
     if isinstance(value, str):
         return draw(st.sampled_from([True, False, 12345]))
     if isinstance(value, (int, float)) and not isinstance(value, bool):
