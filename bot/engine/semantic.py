@@ -72,7 +72,7 @@ class Embedder:
         return out
 
     def embed_one(self, text: str) -> np.ndarray:
-        """embed([text])[0] without the batch's set-up (twice per answer: a third of the time)."""
+        """embed([text])[0] without the batch set-up, which was a third of its time (it runs twice an answer)."""
         text = text.strip().lower()
         ids = np.asarray(self.tokenizer.encode(text, add_special_tokens=False).ids, dtype=np.int64)
         ids = ids[(ids >= 0) & (ids < self.table.shape[0])]
