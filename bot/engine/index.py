@@ -107,8 +107,7 @@ class Index:
             self.doc_terms.append(terms)
             for t in terms:
                 postings.setdefault(t, []).append(i)
-        self.postings = postings
-        self._posting_arrays = {t: np.asarray(p, dtype=np.int32) for t, p in postings.items()}
+        self.postings = {t: np.asarray(p, dtype=np.int32) for t, p in postings.items()}  # term -> documents
         n = self.size
         self.idf = {t: math.log(1.0 + (n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in postings.items()}
         self.max_idf = math.log(1.0 + (n - 0.5) / 1.5)
@@ -159,7 +158,7 @@ class Index:
 
     def _matched_weight(self, weighted: list[tuple[str, float]]) -> np.ndarray:
         """Every document's sum of the weights of the terms it contains."""
-        known = [(self._posting_arrays[t], w) for t, w in weighted if t in self._posting_arrays]
+        known = [(self.postings[t], w) for t, w in weighted if t in self.postings]
         if not known:
             return np.zeros(self.size)
         docs = np.concatenate([p for p, _ in known])

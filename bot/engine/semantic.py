@@ -63,10 +63,9 @@ class Embedder:
         for start in range(0, len(texts), BATCH):  # in batches: the tokenizer's encodings are large objects
             chunk = [t.strip().lower() for t in texts[start : start + BATCH]]
             for i, enc in enumerate(self.tokenizer.encode_batch(chunk, add_special_tokens=False), start=start):
-                ids = np.asarray(enc.ids, dtype=np.int64)
-                ids = ids[(ids >= 0) & (ids < self.table.shape[0])]
-                if ids.size and chunk[i - start]:
-                    out[i] = self.table[ids].astype(np.float32).mean(axis=0)
+                pooled = self._pooled(enc.ids, chunk[i - start])
+                if pooled is not None:
+                    out[i] = pooled
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         np.divide(out, norms, out=out, where=norms > 0)
         return out
@@ -74,13 +73,17 @@ class Embedder:
     def embed_one(self, text: str) -> np.ndarray:
         """embed([text])[0] without the batch set-up, which was a third of its time (it runs twice an answer)."""
         text = text.strip().lower()
-        ids = np.asarray(self.tokenizer.encode(text, add_special_tokens=False).ids, dtype=np.int64)
-        ids = ids[(ids >= 0) & (ids < self.table.shape[0])]
-        if not text or not ids.size:
+        pooled = self._pooled(self.tokenizer.encode(text, add_special_tokens=False).ids, text)
+        if pooled is None:
             return np.zeros(self.table.shape[1], dtype=np.float32)
-        vector = self.table[ids].astype(np.float32).mean(axis=0)
-        norm = float(np.linalg.norm(vector))
-        return vector / norm if norm > 0 else vector
+        norm = float(np.linalg.norm(pooled))
+        return pooled / norm if norm > 0 else pooled
+
+    def _pooled(self, token_ids: list[int], text: str) -> np.ndarray | None:
+        """The mean of a (lowercased, stripped) text's known token vectors; None for no text or no known token."""
+        ids = np.asarray(token_ids, dtype=np.int64)
+        ids = ids[(ids >= 0) & (ids < self.table.shape[0])]
+        return self.table[ids].astype(np.float32).mean(axis=0) if text and ids.size else None
 
 
 class VectorIndex:

@@ -660,15 +660,8 @@ class Database:
         self, *, card_id: str, sitting: str, user_key: str, question_id: str, choices: tuple[str, ...] | list[str], box: int
     ) -> None:
         now = self.clock()
-        def work(conn: _Tx):
-            conn.execute("DELETE FROM review_cards WHERE dealt_at < ?", (now - SHOWN_RETENTION_S,))
-            conn.execute(
-                "INSERT INTO review_cards (id, sitting, user_key, question_id, choices, box, dealt_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (card_id, sitting, user_key, question_id, json.dumps(list(choices)), box, now),
-            )
-
-        self._atomic(work)
+        row = (card_id, sitting, user_key, question_id, json.dumps(list(choices)), box, now)
+        self._atomic(lambda tx: _insert_fresh(tx, "review_cards", _CARD_COLUMNS, "dealt_at", [row], now))
 
     def review_card(self, card_id: str) -> StoredCard | None:
         rows = self.query("SELECT * FROM review_cards WHERE id = ?", (card_id,))
@@ -702,18 +695,12 @@ class Database:
     def save_shown_many(self, rows: Sequence[dict[str, Any]]) -> None:
         """Several save_shown in one committed transaction (each row: save_shown's keyword arguments)."""
         now = self.clock()
-
-        def work(conn: _Tx):
-            conn.execute("DELETE FROM shown_messages WHERE created_at < ?", (now - SHOWN_RETENTION_S,))
-            for r in rows:
-                conn.execute(
-                    "INSERT INTO shown_messages (id, owner_id, question, passage_ids, followups, pages, created_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (r["shown_id"], r["owner_id"], r.get("question"), json.dumps(list(r.get("passage_ids", ()))),
-                     json.dumps(list(r.get("followups", ()))), json.dumps(r["pages"], ensure_ascii=False), now),
-                )
-
-        self._atomic(work)
+        values = [
+            (r["shown_id"], r["owner_id"], r.get("question"), json.dumps(list(r.get("passage_ids", ()))),
+             json.dumps(list(r.get("followups", ()))), json.dumps(r["pages"], ensure_ascii=False), now)
+            for r in rows
+        ]
+        self._atomic(lambda tx: _insert_fresh(tx, "shown_messages", _SHOWN_COLUMNS, "created_at", values, now))
 
     def shown(self, shown_id: str) -> ShownMessage | None:
         rows = self.query("SELECT * FROM shown_messages WHERE id = ?", (shown_id,))
@@ -724,6 +711,19 @@ class Database:
             r["id"], r["owner_id"], r["question"], tuple(json.loads(r["passage_ids"])), tuple(json.loads(r["followups"])),
             tuple(json.loads(r["pages"])), r["created_at"],
         )
+
+
+_SHOWN_COLUMNS = ("id", "owner_id", "question", "passage_ids", "followups", "pages", "created_at")
+_CARD_COLUMNS = ("id", "sitting", "user_key", "question_id", "choices", "box", "dealt_at")
+
+
+def _insert_fresh(tx: _Tx, table: str, columns: tuple[str, ...], stamp: str, rows: Sequence[tuple], now: float) -> None:
+    """Insert rows into a table whose rows serve for SHOWN_RETENTION_S, dropping those past it (the
+    tables of what buttons need: shown messages, review cards). Table and columns are ours, never input."""
+    tx.execute(f"DELETE FROM {table} WHERE {stamp} < ?", (now - SHOWN_RETENTION_S,))
+    insert = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    for row in rows:
+        tx.execute(insert, row)
 
 
 def _report(r) -> Report:
