@@ -68,6 +68,9 @@ FILLER = re.compile(
 )
 EXPANSION_WEIGHT = 0.5  # the words of an entity's own name, added for an alias the question typed
 CONTEXT_WEIGHT = 0.4  # a short question without a pronoun leans on the last subject, lightly
+# A pronoun standing for the last topic rather than a named entity ("did they buy grain abroad?" after a
+# question on foreign aid), in a question with words of its own: the topic is context, not the subject.
+TOPIC_WEIGHT = 0.5
 SPECIFICITY_DROP = 0.8  # an everyday word ("people", commonness 0.78) counts 0.38 toward coverage, a rare one 1
 
 
@@ -243,6 +246,7 @@ class Understander:
         terms = dict(q.terms)
         refer: list[str] = []
         intents, years, disputes = q.intents, q.years, ()
+        topic_only = False
         only_year = bool(q.years) and not [t for t in q.own if not t.isdigit()]
         if continuation and own_subject and not pronoun:
             # "what about sichuan?" -> the last question with sichuan in place of its subject.
@@ -265,11 +269,12 @@ class Understander:
                 refer += list(self.entities[places[0]].terms)
             if not refer:
                 refer = list(state.subject)
+                topic_only = len(specific) >= 2
             if not years and not [t for t in q.own if not t.isdigit()]:
                 years = state.years
             if intents & {"high", "low"} or not specific:
                 disputes = state.disputes
-        weight = 1.0 if pronoun or continuation else CONTEXT_WEIGHT
+        weight = TOPIC_WEIGHT if topic_only else 1.0 if pronoun or continuation else CONTEXT_WEIGHT
         for t in refer:
             terms[t] = max(terms.get(t, 0.0), weight)
         entities = list(q.entities)
