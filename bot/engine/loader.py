@@ -188,6 +188,16 @@ class _Record:
             self.problem(f"'{key}' is {len(value)} characters long (at most {max_len})")
         return value
 
+    def flag(self, key: str) -> bool:
+        """An optional yes/no field (false when absent)."""
+        value = self._get(key, False)
+        if value is None:
+            return False
+        if not isinstance(value, bool):
+            self.problem(f"'{key}' must be true or false, got {_type_name(value)}")
+            return False
+        return value
+
     def ident(self) -> str | None:
         value = self.text("id")
         if value is not None and not ID_RE.match(value):
@@ -499,11 +509,8 @@ def _estimate(rec: _Record, raw: Any, i: int) -> Estimate | None:
         sub.problem("give either 'value' or 'low'+'high', not both")
     if low is not None and high is not None and low > high:
         sub.problem(f"'low' ({low:g}) is greater than 'high' ({high:g})")
-    at_least = raw.get("at_least", False)
-    if not isinstance(at_least, bool):
-        sub.problem(f"'at_least' must be true or false, got {_type_name(at_least)}")
-        at_least = False
-    elif at_least and value is None:
+    at_least = sub.flag("at_least")
+    if at_least and value is None:
         sub.problem("'at_least: true' marks a single 'value' as a minimum; a range already has its 'low'")
     by, year = sub.text("by"), sub.integer("year")
     ref = sub.source_ref(raw.get("source"), "source") if raw.get("source") is not None else None
@@ -557,7 +564,7 @@ def _timeline(rec: _Record) -> TimelineEvent | None:
     event, sources = rec.text("event"), rec.source_refs("sources")
     if None in (tid, when, event) or not sources:
         return None
-    return TimelineEvent(id=tid, date=when, event=event, sources=sources)
+    return TimelineEvent(id=tid, date=when, event=event, sources=sources, milestone=rec.flag("milestone"))
 
 
 def _quiz(rec: _Record) -> QuizQuestion | None:
@@ -675,7 +682,7 @@ def check_knowledge(root: Path | str | None = None) -> tuple[KnowledgeBase | Non
     glossary = _collect(
         checker, root, "glossary", ("id", "term", "kind", "chinese", "aliases", "definition", "sources"), _glossary
     )
-    timeline = _collect(checker, root, "timeline", ("id", "date", "event", "sources"), _timeline)
+    timeline = _collect(checker, root, "timeline", ("id", "date", "event", "sources", "milestone"), _timeline)
     quiz = _collect(
         checker,
         root,

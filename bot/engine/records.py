@@ -103,6 +103,7 @@ class TimelineEvent:
     date: str
     event: str
     sources: tuple[SourceRef, ...]
+    milestone: bool = False  # one of its year's few key events: what "what happened in 1960?" is answered with
 
     @property
     def year(self) -> int:
@@ -161,6 +162,10 @@ class KnowledgeBase:
     @cached_property
     def glossary_by_id(self) -> dict[str, GlossaryEntry]:
         return {g.id: g for g in self.glossary}
+
+    @cached_property
+    def timeline_by_id(self) -> dict[str, TimelineEvent]:
+        return {e.id: e for e in self.timeline}
 
     @cached_property
     def topics(self) -> list[str]:

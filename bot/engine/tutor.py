@@ -54,6 +54,10 @@ class Tutor:
         self.understander.broad = self.retriever.broad
         self.judge = judge if judge is not None else Judge.load()
         self._by_key = {u.key: i for i, u in enumerate(self.units)}
+        self._timeline_by_year: dict[int, list[int]] = {}
+        for i, u in enumerate(self.units):
+            if u.kind == "timeline":
+                self._timeline_by_year.setdefault(min(u.years), []).append(i)
         self._listed_terms = [frozenset(frozenset(tokenize(q)) for q in u.questions) for u in self.units]
 
     def _about(self, u: Unit, meta: tuple[str, ...]) -> tuple[str, ...]:
@@ -90,9 +94,20 @@ class Tutor:
         if outside:
             return self._abstain(question, None, compose.outside_scope(outside)), None
         r = self.retriever.retrieve(q)
-        if not self.judge.answers(self.features(r)) and not self._listed(r):
+        if not self.judge.answers(self.features(r)) and not self._listed(r) and not self._year_events(r.query):
             return self._abstain(question, r), None
         return self._answer(r, state, question)
+
+    def _year_events(self, q: Query) -> list[int]:
+        """A question asking only about a year ("what happened in 1960?", "and in 1961?"): the timeline's
+        key events of that year (its milestones), else events spread from its first to its last."""
+        if not q.years or len(q.years) > 1 or q.parts or not all(t.isdigit() for t in q.terms):
+            return []
+        if q.points_back and not q.followup:  # "and in 1961?" with nothing before it: and what, in 1961?
+            return []
+        events = self._timeline_by_year.get(next(iter(q.years)), [])  # in date order, as the timeline is
+        milestones = [i for i in events if self.kb.timeline_by_id[self.units[i].id].milestone]
+        return (milestones or compose._spread(events, self.settings.max_units))[: self.settings.max_units]
 
     def _listed(self, r: Retrieval) -> bool:
         """The question is one the best unit lists as answering, bar case, punctuation and stop words (a
@@ -120,6 +135,9 @@ class Tutor:
     # ----- choosing what to show --------------------------------------------------------------
     def _pick(self, r: Retrieval) -> list[Candidate]:
         s = self.settings
+        if events := self._year_events(r.query):
+            scores = {c.unit: c for c in r.candidates}
+            return [scores.get(i, Candidate(i, 0, 0, 0, 0, None, None, frozenset())) for i in events]
         best = r.candidates[0]
         picked = [best]
         if r.part_candidates:  # a comparison: the best unit for each part

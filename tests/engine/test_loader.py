@@ -42,6 +42,13 @@ def test_yes_no_booleans_are_caught(kb_copy):
     assert any("choices[2]" in p for p in found)
 
 
+def test_a_milestone_is_a_yes_or_no(kb_copy, small_kb):
+    assert not any(e.milestone for e in small_kb.timeline)  # absent: not a milestone
+    edit(kb_copy / "timeline.yaml", '  date: "1958-08"\n', '  date: "1958-08"\n  milestone: often\n')
+    [problem] = problems_of(kb_copy)
+    assert "timeline.yaml" in problem and "'milestone' must be true or false, got text" in problem
+
+
 def test_wrong_types(kb_copy):
     edit(kb_copy / "sources.yaml", "year: 2001", "year: two thousand and one")
     edit(kb_copy / "passages/pests.yaml", "keywords: [bedbugs]", "keywords: bedbugs")

@@ -299,3 +299,17 @@ def test_a_disputed_figure_shows_the_estimates_of_the_people_the_question_names(
     shown = [e for e in toll.estimates if f"{e.label} — {e.by} ({e.year})" in answer.text]
     assert {"Yang Jisheng", "Frank Dikötter"} <= {e.by for e in shown}
     assert shown[0] is toll.estimates[0] and shown[-1] is toll.estimates[-1]  # still lowest to highest
+
+
+def test_a_question_about_a_year_alone_is_answered_with_that_years_milestones(shipped_tutor_factory):
+    tutor = shipped_tutor_factory()
+    milestones = {e.id for e in tutor.kb.timeline if e.year == 1960 and e.milestone}
+    assert milestones
+    answer = tutor.ask("what happened in 1960?", conversation="y")
+    assert not answer.abstained and {p.id for p in answer.passages} == milestones
+    assert all(p.kind == "timeline" for p in answer.passages)
+    # "and in 1961?" moves the same question to the next year...
+    follow = tutor.ask("and in 1961?", conversation="y")
+    assert {p.id for p in follow.passages} == {e.id for e in tutor.kb.timeline if e.year == 1961 and e.milestone}
+    # ...but asked with nothing before it, it has no question to move.
+    assert tutor.ask("and in 1961?").abstained
