@@ -51,6 +51,8 @@ INTENTS: dict[str, re.Pattern[str]] = {
 PERSON_PRONOUNS = frozenset("he him his she her hers himself herself".split())
 PLACE_PRONOUNS = frozenset({"there"})
 THING_PRONOUNS = frozenset("it its that this those these they them their".split())
+IT_PRONOUNS = frozenset("it its".split())  # never a person ("that", "they" can be)
+THING_KINDS = ("work",)  # what "it" stands for when the subject was a person
 # Openings that hang a question on the previous one: "what about sichuan", "and in 1961?".
 # "highest", "lowest"...: what a follow-up asks of the last figure, not a new subject.
 SUPERLATIVES = frozenset(
@@ -267,6 +269,12 @@ class Understander:
                 refer += list(self.entities[people[0]].terms)
             if surface & PLACE_PRONOUNS and (places := state.entities.get("place")):
                 refer += list(self.entities[places[0]].terms)
+            people = state.entities.get("person", ())
+            if not refer and surface & IT_PRONOUNS and people and set(state.subject) == set(self.entities[people[0]].terms):
+                # "what did the party say about it?" after "was mao to blame?": "it" is not the person.
+                thing = next((ids[0] for kind in THING_KINDS if (ids := state.entities.get(kind))), None)
+                if thing is not None:
+                    refer = list(self.entities[thing].terms)
             if not refer:
                 refer = list(state.subject)
                 topic_only = len(specific) >= 2

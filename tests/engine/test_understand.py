@@ -4,6 +4,7 @@ import pytest
 
 from bot.engine.judge import Judge
 from bot.engine.tutor import Tutor
+from bot.engine.understand import DialogueState
 
 
 @pytest.fixture(scope="module")
@@ -95,3 +96,23 @@ def test_is_that_the_highest_keeps_the_last_dispute(tutor):
     assert "famine-deaths" in state.disputes
     q = tutor.understand("is that the highest?", state)
     assert "famine-deaths" in q.inherited_disputes
+
+
+def test_it_after_a_person_is_the_last_work_not_the_person(shipped_tutor_factory):
+    tutor = shipped_tutor_factory()
+    state = DialogueState(
+        question="was mao to blame",
+        subject=("mao", "zedong"),
+        entities={"person": ("mao-zedong",), "work": ("resolution-1981",)},
+    )
+    q = tutor.understand("what did the party say about it later", state)
+    assert q.followup and "resolut" in q.refers and "mao" not in q.refers
+    assert "mao" in tutor.understand("what did he say later", state).refers  # "he" is still the person
+
+
+def test_a_topic_pointed_back_to_is_context_for_a_question_with_its_own_words(shipped_tutor_factory):
+    tutor = shipped_tutor_factory()
+    state = DialogueState(question="did china accept foreign aid", subject=("china", "accept", "foreign", "aid"))
+    q = tutor.understand("did they buy grain abroad eventually", state)
+    assert q.followup and q.terms["grain"] == 1.0 and q.terms["aid"] < q.terms["grain"]
+    assert tutor.understand("why did they refuse it?", state).terms["aid"] == 1.0  # nothing of its own: the topic is the subject
