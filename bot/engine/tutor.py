@@ -54,6 +54,10 @@ class Tutor:
         self.understander.broad = self.retriever.broad
         self.judge = judge if judge is not None else Judge.load()
         self._by_key = {u.key: i for i, u in enumerate(self.units)}
+        self._dispute_years = {  # the rival dates of a disputed date ("1960", "1961", "1962")
+            d.id: frozenset(int(e.value) for e in d.estimates if e.value is not None and d.unit in NON_COUNT_UNITS)
+            for d in kb.disputes.values()
+        }
         self._timeline_by_year: dict[int, list[int]] = {}
         for i, u in enumerate(self.units):
             if u.kind == "timeline":
@@ -180,9 +184,11 @@ class Tutor:
         for i, u in enumerate(stating):
             for d in u.disputes:
                 is_date = self.kb.disputes[d].unit in NON_COUNT_UNITS
-                # The lead unit states this disputed amount: the rival estimates go beside it, always.
+                # The lead unit states this disputed amount: the rival estimates go beside it, always. A
+                # disputed date goes beside it when the question asks when, or names one of the rival dates.
                 stated = i == 0 and not is_date
-                if d not in ids and (stated or (asks_amount and not is_date) or (is_date and q.asks("date")) or d in near):
+                dated = is_date and (q.asks("date") or (i == 0 and bool(q.years & self._dispute_years[d])))
+                if d not in ids and (stated or (asks_amount and not is_date) or dated or d in near):
                     ids.append(d)
         for d in q.inherited_disputes:
             if d not in ids and q.intents & {"high", "low"}:

@@ -269,6 +269,12 @@ def test_no_end_date_box_under_answers_not_about_the_end_date(shipped_tutor_fact
     assert "glf-end-date" not in {d.id for d in answer.disputes}
 
 
+@pytest.mark.parametrize("question", ["did the glf end in 1960, 61 or 62", "i read it was repealed by early 1960, is that right"])
+def test_a_question_naming_one_of_the_rival_end_dates_gets_the_end_date_box(shipped_tutor_factory, question):
+    answer = shipped_tutor_factory().ask(question)
+    assert "glf-end-date" in {d.id for d in answer.disputes}
+
+
 def test_why_the_estimates_differ_is_offered_only_under_a_disputed_amount(shipped_tutor_factory):
     tutor = shipped_tutor_factory()
     deaths = tutor.ask("how many people died in the famine")
