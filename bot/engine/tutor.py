@@ -98,9 +98,22 @@ class Tutor:
         if outside:
             return self._abstain(question, None, compose.outside_scope(outside)), None
         r = self.retriever.retrieve(q)
-        if not self.judge.answers(self.features(r)) and not self._listed(r) and not self._year_events(r.query):
+        by_construction = self._listed(r) or self._year_events(r.query) or self._disagreement(r) is not None
+        if not by_construction and not self.judge.answers(self.features(r)):
             return self._abstain(question, r), None
         return self._answer(r, state, question)
+
+    def _disagreement(self, r: Retrieval) -> int | None:
+        """A follow-up asking why the figures just shown disagree ("why do sources disagree on that?"): the
+        last dispute: the best unit if it states that dispute, else the dispute's own unit (its estimates and
+        why they differ). Either way the dispute is shown."""
+        q = r.query
+        if not (q.followup and q.asks("disagree") and q.inherited_disputes):
+            return None
+        d = q.inherited_disputes[0]
+        if r.best is not None and d in self.units[r.best.unit].disputes:
+            return r.best.unit
+        return self._by_key.get(f"dispute:{d}")
 
     def _year_events(self, q: Query) -> list[int]:
         """A question asking only about a year ("what happened in 1960?", "and in 1961?"): the timeline's
@@ -139,6 +152,8 @@ class Tutor:
     # ----- choosing what to show --------------------------------------------------------------
     def _pick(self, r: Retrieval) -> list[Candidate]:
         s = self.settings
+        if (own := self._disagreement(r)) is not None and own != r.candidates[0].unit:
+            return [next((c for c in r.candidates if c.unit == own), Candidate(own, 0, 0, 0, 0, None, None, frozenset()))]
         if events := self._year_events(r.query):
             scores = {c.unit: c for c in r.candidates}
             return [scores.get(i, Candidate(i, 0, 0, 0, 0, None, None, frozenset())) for i in events]
@@ -191,7 +206,7 @@ class Tutor:
                 if d not in ids and (stated or (asks_amount and not is_date) or dated or d in near):
                     ids.append(d)
         for d in q.inherited_disputes:
-            if d not in ids and q.intents & {"high", "low"}:
+            if d not in ids and q.intents & {"high", "low", "disagree"}:
                 ids.append(d)
         return [self.kb.disputes[d] for d in ids[:2]]
 

@@ -37,6 +37,10 @@ INTENTS: dict[str, re.Pattern[str]] = {
         r"\btl ?;? ?dr\b|\bsumm|\boverview\b|\bnutshell\b|\beli ?5\b|\blike (i ?m|i am) (5|five)\b"
         r"|\bshort version\b|\bbriefly\b|\bbasics\b|\bin short\b|\bquick(ly)?\b"
     ),
+    # Why the figures just given disagree: a follow-up on the last disputed figure.
+    "disagree": re.compile(
+        r"\bdisagree|\bdiffer(ent|ence|s)?\b|\bdiscrepan|\bcontrovers|\bdon ?t agree\b|\bvary\b|\bconflicting\b"
+    ),
     "high": re.compile(r"\b(highest|largest|biggest|maximum|most|worst|greatest|top)\b"),
     "low": re.compile(r"\b(lowest|smallest|least|minimum|fewest)\b"),
     "fate": re.compile(r"\bwhat (happened|became) (to|of)\b|\blater (life|years)\b|\bfate\b|\bend(ed)? up\b|\bafterwards?\b"),
@@ -73,7 +77,8 @@ CONTEXT_WEIGHT = 0.4  # a short question without a pronoun leans on the last sub
 # A pronoun standing for the last topic rather than a named entity ("did they buy grain abroad?" after a
 # question on foreign aid), in a question with words of its own: the topic is context, not the subject.
 TOPIC_WEIGHT = 0.5
-SPECIFICITY_DROP = 0.8  # an everyday word ("people", commonness 0.78) counts 0.38 toward coverage, a rare one 1
+SPECIFICITY_DROP = 0.8
+NAME_COMMONNESS = 0.3  # a place name's word rarer than this is a name ("xinyang"), not a word ("river", "county")  # an everyday word ("people", commonness 0.78) counts 0.38 toward coverage, a rare one 1
 
 
 @dataclass(frozen=True)
@@ -140,6 +145,7 @@ class Understander:
                     self.phrases.setdefault(key, set()).add(g.id)
         self.max_phrase = max((len(k) for k in self.phrases), default=1)
         self.first_words = frozenset(k[0] for k in self.phrases)
+
         self.broad: frozenset[str] = frozenset()  # entities so many units are about that they name no subject
 
     # ----- words ------------------------------------------------------------------------------
@@ -267,7 +273,10 @@ class Understander:
             # "what happened to him?", "was it the Leap's fault?", "and how many died?", "why?"
             if surface & PERSON_PRONOUNS and (people := state.entities.get("person")):
                 refer += list(self.entities[people[0]].terms)
-            if surface & PLACE_PRONOUNS and (places := state.entities.get("place")):
+            # "there", and "where was it?": the last place (a commune, a dam, a camp is a place too).
+            if (surface & PLACE_PRONOUNS or ("where" in surface and surface & IT_PRONOUNS)) and (
+                places := state.entities.get("place")
+            ):
                 refer += list(self.entities[places[0]].terms)
             people = state.entities.get("person", ())
             if not refer and surface & IT_PRONOUNS and people and set(state.subject) == set(self.entities[people[0]].terms):
@@ -280,7 +289,7 @@ class Understander:
                 topic_only = len(specific) >= 2
             if not years and not [t for t in q.own if not t.isdigit()]:
                 years = state.years
-            if intents & {"high", "low"} or not specific:
+            if intents & {"high", "low", "disagree"} or not specific:
                 disputes = state.disputes
         weight = TOPIC_WEIGHT if topic_only else 1.0 if pronoun or continuation else CONTEXT_WEIGHT
         for t in refer:

@@ -319,3 +319,13 @@ def test_a_question_about_a_year_alone_is_answered_with_that_years_milestones(sh
     assert {p.id for p in follow.passages} == {e.id for e in tutor.kb.timeline if e.year == 1961 and e.milestone}
     # ...but asked with nothing before it, it has no question to move.
     assert tutor.ask("and in 1961?").abstained
+
+
+def test_why_do_they_disagree_is_answered_with_the_last_disputed_figure(shipped_tutor_factory):
+    tutor = shipped_tutor_factory()
+    assert "glf-end-date" in {d.id for d in tutor.ask("when did the great leap end", conversation="e").disputes}
+    why = tutor.ask("why do sources disagree on that", conversation="e")
+    assert not why.abstained and "glf-end-date" in {d.id for d in why.disputes}
+    assert "Why they differ:" in why.text
+    # Without a disputed figure before it, the same words have nothing to point to.
+    assert "glf-end-date" not in {d.id for d in tutor.ask("why do sources disagree on that").disputes}

@@ -116,3 +116,13 @@ def test_a_topic_pointed_back_to_is_context_for_a_question_with_its_own_words(sh
     q = tutor.understand("did they buy grain abroad eventually", state)
     assert q.followup and q.terms["grain"] == 1.0 and q.terms["aid"] < q.terms["grain"]
     assert tutor.understand("why did they refuse it?", state).terms["aid"] == 1.0  # nothing of its own: the topic is the subject
+
+
+def test_where_was_it_asks_for_the_last_place(shipped_tutor_factory):
+    tutor = shipped_tutor_factory()
+    state = DialogueState(
+        question="what was the first one", subject=("peopl", "commune"),
+        entities={"term": ("peoples-commune",), "place": ("chayashan-commune",)},
+    )
+    assert "chayashan" in tutor.understand("where was it", state).refers
+    assert "chayashan" not in tutor.understand("when was it", state).refers
