@@ -25,6 +25,8 @@ import numpy as np
 from bot.engine.retrieve import Retrieval
 
 MODEL_FILE = Path(__file__).with_name("judge.json")
+PRECEDENTS_FILE = Path(__file__).with_name("judge_precedents.npz")
+NEAREST = 5  # how many of the nearest training questions of each label a question is compared with
 # In a follow-up that refers back ("did they reach it?"), the subject is the referent and the
 # question's own unknown words are mostly its verbs: they say less about being off-topic.
 FOLLOWUP_UNKNOWN = 0.5
@@ -48,6 +50,9 @@ FEATURES = (
     "present_match",  # the question asks about today, and the best unit speaks of today (1 when it does not ask)
     "rest_semantic",  # semantic similarity of what is asked beyond the names given to the best unit
     "dangling",  # it points back ("did they reach it?") with no conversation to point to
+    "near_answerable",  # mean similarity of the question to its nearest answerable training questions
+    "near_unanswerable",  # ...and to its nearest unanswerable ones ("how do i get rid of bed bugs in my dorm")
+    "near_lean",  # the second less the first: which kind of question it reads like
 )
 _PAIRS = tuple(combinations(range(len(FEATURES)), 2))
 TERMS = FEATURES + tuple(f"{FEATURES[a]}*{FEATURES[b]}" for a, b in _PAIRS)  # what the model weighs
@@ -70,10 +75,11 @@ def features(
     specific_weight: float,
     present_match: bool,
     rest_semantic: float,
+    near: tuple[float, float] = (0.0, 0.0),
 ) -> dict[str, float]:
     q, best = r.query, r.best
     if best is None:
-        return dict.fromkeys(FEATURES, 0.0) | {
+        return dict.fromkeys(FEATURES, 0.0) | near_features(near) | {
             "known_share": r.known_share,
             "unknown_common": q.unknown_common * (FOLLOWUP_UNKNOWN if q.refers else 1.0),
             "entity": float(bool(q.entities)),
@@ -108,7 +114,50 @@ def features(
         "present_match": float(present_match),
         "rest_semantic": rest_semantic,
         "dangling": float(q.points_back and not q.followup),
-    }
+    } | near_features(near)
+
+
+@dataclass(frozen=True)
+class Precedents:
+    """The training questions as the semantic model reads them, with their labels: a question is compared
+    with the nearest of each kind. What sounds like "how do I get rid of bed bugs in my dorm" is off-topic
+    however many words it shares with the knowledge base; measured on tune3, a set the judge never saw,
+    this refused 0.67 -> 0.77 of its unanswerable questions at lower false abstention (0.025 -> 0.007)."""
+
+    vectors: np.ndarray  # one unit-length row per training question (float32)
+    answerable: np.ndarray  # bool per row
+
+    @classmethod
+    def load(cls, path: Path = PRECEDENTS_FILE) -> Precedents:
+        with np.load(path) as data:
+            return cls(data["vectors"].astype(np.float32), data["answerable"].astype(bool))
+
+    def save(self, path: Path = PRECEDENTS_FILE) -> None:
+        np.savez_compressed(path, vectors=self.vectors.astype(np.float16), answerable=self.answerable)
+
+    def near(self, vec: np.ndarray, exclude: int | None = None) -> tuple[float, float]:
+        """(mean similarity of the NEAREST answerable rows, of the NEAREST unanswerable rows); `exclude`: a
+        row left out (a training question is not its own precedent)."""
+        if not vec.any() or not len(self.vectors):
+            return 0.0, 0.0
+        sims = self.vectors @ vec
+        if exclude is not None:
+            sims[exclude] = -np.inf
+        return _top_mean(sims[self.answerable]), _top_mean(sims[~self.answerable])
+
+
+def _top_mean(sims: np.ndarray, k: int = NEAREST) -> float:
+    if not len(sims):
+        return 0.0
+    k = min(k, len(sims))
+    top = np.partition(sims, len(sims) - k)[len(sims) - k :]
+    top = top[np.isfinite(top)]
+    return float(top.mean()) if len(top) else 0.0
+
+
+def near_features(near: tuple[float, float]) -> dict[str, float]:
+    answerable, unanswerable = near
+    return {"near_answerable": answerable, "near_unanswerable": unanswerable, "near_lean": unanswerable - answerable}
 
 
 @dataclass(frozen=True)
@@ -118,16 +167,23 @@ class Judge:
     coef: tuple[float, ...]
     intercept: float
     threshold: float
+    precedents: Precedents | None = None  # None: every question has no precedent (the permissive judge)
 
     @classmethod
-    def load(cls, path: Path = MODEL_FILE) -> Judge:
+    def load(cls, path: Path = MODEL_FILE, precedents: Path | None = None) -> Judge:
         data = json.loads(path.read_text(encoding="utf-8"))
         if tuple(data["features"]) != FEATURES or len(data["coef"]) != len(TERMS):
             raise ValueError(
                 f"{path}: trained on features {data['features']}, this code reads {list(FEATURES)}; run glf-tutor calibrate"
             )
+        beside = precedents or path.with_name(PRECEDENTS_FILE.name)
+        found = Precedents.load(beside) if beside.is_file() else None
+        if found is None or len(found.vectors) != data.get("precedents"):
+            have = "is missing" if found is None else f"has {len(found.vectors)}"
+            raise ValueError(f"{path}: trained with {data.get('precedents')} precedents, {beside.name} {have}; run glf-tutor calibrate")
         return cls(
-            tuple(data["mean"]), tuple(data["scale"]), tuple(data["coef"]), float(data["intercept"]), float(data["threshold"])
+            tuple(data["mean"]), tuple(data["scale"]), tuple(data["coef"]), float(data["intercept"]), float(data["threshold"]),
+            found,
         )
 
     @classmethod
@@ -141,6 +197,9 @@ class Judge:
         coef, mean, scale = (np.asarray(v, dtype=float) for v in (self.coef, self.mean, self.scale))
         object.__setattr__(self, "_w", coef / scale)
         object.__setattr__(self, "_b", self.intercept - float((coef * mean / scale).sum()))
+
+    def near(self, vec: np.ndarray) -> tuple[float, float]:
+        return self.precedents.near(vec) if self.precedents is not None else (0.0, 0.0)
 
     def probability(self, x: dict[str, float]) -> float:
         z = float(self._w @ expand([x[f] for f in FEATURES])) + self._b

@@ -73,6 +73,7 @@ class Retrieval:
     known_share: float  # share of the question's own terms that some unit has
     top_semantic: float  # the best semantic similarity of any unit
     part_candidates: tuple[tuple[Candidate, ...], ...] = ()  # per part of a comparison
+    vector: np.ndarray | None = None  # the semantic model's reading of query.semantic_text (or its text)
 
     @property
     def best(self) -> Candidate | None:
@@ -163,7 +164,8 @@ class Retriever:
         known = sum(1 for t in own if self.index.known(t)) / len(own) if own else 0.0
         query_weight = sum(w * self.index.weight(t) for t, w in q.terms.items())
         parts = tuple(self._part(q, p) for p in q.parts)
-        return Retrieval(q, tuple(candidates), query_weight, known, float(sem_sims[0]) if len(sem_sims) else 0.0, parts)
+        top = float(sem_sims[0]) if len(sem_sims) else 0.0
+        return Retrieval(q, tuple(candidates), query_weight, known, top, parts, qvec)
 
     def _fuse(self, lex: dict, sem: dict) -> dict[int, float]:
         """Reciprocal rank fusion of the lexical and semantic rankings."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from bot.engine import compose, scope
 from bot.engine.answer import Answer
 from bot.engine.judge import Judge, features
@@ -94,7 +96,7 @@ class Tutor:
         if not words(question):
             return self._abstain(question, None, compose.NO_QUESTION), None
         q = self.understand(question, state)
-        outside = scope.outside(q.own, state.subject if state else ())
+        outside = self.outside(q, state)
         if outside:
             return self._abstain(question, None, compose.outside_scope(outside)), None
         r = self.retriever.retrieve(q)
@@ -102,6 +104,13 @@ class Tutor:
         if not by_construction and not self.judge.answers(self.features(r)):
             return self._abstain(question, r), None
         return self._answer(r, state, question)
+
+    @staticmethod
+    def outside(q: Query, state: DialogueState | None) -> str | None:
+        """The out-of-scope subject the question is about, if any. The conversation can anchor a question
+        that points back to it ("and in the cultural revolution?" after Liu Shaoqi), not a new one ("how
+        many in the holodomor?" after the famine's toll)."""
+        return scope.outside(q.own, state.subject if state is not None and q.points_back else ())
 
     def _disagreement(self, r: Retrieval) -> int | None:
         """A follow-up asking why the figures just shown disagree ("why do sources disagree on that?"): the
@@ -147,7 +156,16 @@ class Tutor:
         rest_words = [w for w in content_words(q.text) if stem(w) not in named]
         rest_semantic = self.retriever.best_similarity(" ".join(rest_words), best.unit) if best and rest_words else 1.0
         rest_coverage = held / rest_weight if rest_weight else 1.0
-        return features(r, entity, year, rest_coverage, specific, present, rest_semantic)
+        near = self.judge.near(self.question_vector(r)) if self.judge.precedents is not None else (0.0, 0.0)
+        return features(r, entity, year, rest_coverage, specific, present, rest_semantic, near)
+
+    def question_vector(self, r: Retrieval) -> np.ndarray:
+        """The question as typed, as the semantic model reads it (what the judge's precedents are compared
+        with): the retrieval's own vector when it read the same text, as it does for most questions."""
+        q = r.query
+        if r.vector is not None and (q.semantic_text or q.text).strip().lower() == q.text.strip().lower():
+            return r.vector
+        return self.retriever.embedder.embed_one(q.text)
 
     # ----- choosing what to show --------------------------------------------------------------
     def _pick(self, r: Retrieval) -> list[Candidate]:

@@ -49,7 +49,8 @@ INTENTS: dict[str, re.Pattern[str]] = {
         r"\bmake up\b|\bmade up\b|\binvent (a|an|some)\b|\bpretend\b|\bimagine\b"
         r"|\bwrite (me )?(a |an )?(poem|story|song|essay|rap|fiction|haiku)"
         r"|\brole ?play\b|\bact as\b|\bignore (all |any |your |the |previous |prior |above )*(instructions|rules|prompt)"
-        r"|\bsystem prompt\b|\bjailbreak\b|\bfake (a |an )?quote\b|\bwhat if\b|\bhypothetical"
+        r"|\bsystem prompt\b|\bjailbreak\b|\bfake (a |an |some )?(quotes?|sources?|citations?|references?|statistics?)\b"
+        r"|\bwhat if\b|\bhypothetical|\b(your|ur) (own |personal |honest )?(opinion|take)\b"
     ),
 }
 PERSON_PRONOUNS = frozenset("he him his she her hers himself herself".split())

@@ -14,8 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.engine import scope
-from bot.engine.judge import FEATURES, MODEL_FILE, TERMS, expand
+from bot.engine.judge import FEATURES, MODEL_FILE, PRECEDENTS_FILE, TERMS, Judge, Precedents, expand, near_features
 from bot.engine.tutor import Tutor
 from bot.engine.understand import DialogueState
 from bot.quality.evaluation import Item, load_question_file
@@ -32,29 +31,44 @@ MAX_FALSE_ABSTENTION = 0.01
 @dataclass(frozen=True)
 class Calibration:
     model: dict
+    precedents: Precedents  # the training questions' vectors and labels, shipped beside the model
     positives: int
     negatives: int
     false_abstention: float  # training questions, out of fold, at the chosen threshold
     refused: float  # share of training negatives refused, out of fold
 
 
-def collect(tutor: Tutor, items: list[Item]) -> tuple[np.ndarray, np.ndarray]:
-    """Feature rows and labels (1 = answerable), reading each conversation in order."""
-    rows, labels = [], []
+def collect(tutor: Tutor, items: list[Item]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Feature rows, labels (1 = answerable) and question vectors, reading each conversation in order.
+    The precedent features are left as the tutor's judge gives them (calibrate recomputes them)."""
+    rows, labels, vectors = [], [], []
     state: DialogueState | None = None
     for item in items:
         if item.turn == 0:
             state = None
         q = tutor.understand(item.question, state)
-        if not q.text or scope.outside(q.own, state.subject if state else ()):
+        if not q.text or tutor.outside(q, state):
             continue  # the explicit scope list decides these, not the judge
         r = tutor.retriever.retrieve(q)
         x = tutor.features(r)
         rows.append([x[f] for f in FEATURES])
         labels.append(0 if item.abstain else 1)
+        vectors.append(tutor.question_vector(r))
         if not item.abstain and r.best is not None:
             state = tutor._answer(r, state)[1]
-    return np.asarray(rows, dtype=float), np.asarray(labels, dtype=int)
+    matrix = np.vstack(vectors).astype(np.float32) if vectors else np.zeros((0, 0), dtype=np.float32)
+    return np.asarray(rows, dtype=float), np.asarray(labels, dtype=int), matrix
+
+
+def with_precedents(X: np.ndarray, y: np.ndarray, vectors: np.ndarray) -> tuple[np.ndarray, Precedents]:
+    """The feature rows with each question compared with the others (leave one out), and the precedents."""
+    precedents = Precedents(vectors, y == 1)
+    X = X.copy()
+    cols = [FEATURES.index(f) for f in ("near_answerable", "near_unanswerable", "near_lean")]
+    for i, v in enumerate(vectors):
+        values = near_features(precedents.near(v, exclude=i))
+        X[i, cols] = [values["near_answerable"], values["near_unanswerable"], values["near_lean"]]
+    return X, precedents
 
 
 C = 0.3  # regularisation (see calibrate)
@@ -81,7 +95,8 @@ def calibrate(tutor: Tutor, files: list[Path]) -> Calibration:
     except ImportError as e:  # a developer tool: the judge itself needs only numpy
         raise SystemExit("glf-tutor calibrate needs scikit-learn: pip install '.[calibrate]'") from e
     items = [i for f in files for i in load_question_file(f)]
-    X, y = collect(tutor, items)
+    X, y, vectors = collect(tutor, items)
+    X, precedents = with_precedents(X, y, vectors)
     X = expand(X)
     mean, scale = X.mean(axis=0), X.std(axis=0)
     scale[scale == 0] = 1.0
@@ -105,9 +120,11 @@ def calibrate(tutor: Tutor, files: list[Path]) -> Calibration:
         "intercept": round(float(model.intercept_[0]), 6),
         "threshold": round(threshold, 6),
         "trained_on": [f.name for f in files],
+        "precedents": len(vectors),
     }
     return Calibration(
         data,
+        precedents,
         int(y.sum()),
         int((y == 0).sum()),
         float((held_out[y == 1] < threshold).mean()) if y.sum() else 0.0,
@@ -117,6 +134,12 @@ def calibrate(tutor: Tutor, files: list[Path]) -> Calibration:
 
 def write(cal: Calibration, path: Path = MODEL_FILE) -> None:
     path.write_text(json.dumps(cal.model, indent=1) + "\n", encoding="utf-8")
+    cal.precedents.save(path.with_name(PRECEDENTS_FILE.name))
+
+
+def judge_of(cal: Calibration) -> Judge:
+    m = cal.model
+    return Judge(tuple(m["mean"]), tuple(m["scale"]), tuple(m["coef"]), m["intercept"], m["threshold"], cal.precedents)
 
 
 def operating_point(cal: Calibration) -> str:
@@ -136,7 +159,6 @@ def operating_point(cal: Calibration) -> str:
 def ablation(kb, sets: dict[str, list], files: list[Path]) -> dict[str, dict[str, dict]]:
     """Each retrieval mode (BM25 alone, the semantic model alone, both fused), its judge retrained on the
     training files, scored on each question set: {mode: {set: figures}}."""
-    from bot.engine.judge import Judge
     from bot.engine.retrieve import RetrieveSettings
     from bot.engine.tutor import TutorSettings
     from bot.quality.evaluation import evaluate
@@ -144,8 +166,7 @@ def ablation(kb, sets: dict[str, list], files: list[Path]) -> dict[str, dict[str
     out: dict[str, dict[str, dict]] = {}
     for mode in ("lexical", "semantic", "hybrid"):
         tutor = Tutor(kb, TutorSettings(retrieve=RetrieveSettings(mode=mode)), judge=Judge.permissive())
-        m = calibrate(tutor, files).model
-        tutor.judge = Judge(tuple(m["mean"]), tuple(m["scale"]), tuple(m["coef"]), m["intercept"], m["threshold"])
+        tutor.judge = judge_of(calibrate(tutor, files))
         out[mode] = {}
         for name, items in sets.items():
             tutor.memory = type(tutor.memory)()

@@ -4,7 +4,9 @@ import json
 
 import pytest
 
-from bot.engine.judge import FEATURES, MODEL_FILE, TERMS, Judge, expand
+import numpy as np
+
+from bot.engine.judge import FEATURES, MODEL_FILE, PRECEDENTS_FILE, TERMS, Judge, Precedents, expand
 
 
 def test_shipped_model_reads_the_features_this_code_computes():
@@ -32,11 +34,41 @@ def test_a_model_for_other_features_is_refused_by_name(tmp_path):
         Judge.load(path)
 
 
-def test_probability_rises_with_coverage():
-    judge = Judge.load()
-    base = dict.fromkeys(FEATURES, 0.5) | {"invent": 0.0, "followup": 0.0, "unknown_common": 0.0}
-    low, high = judge.probability(base | {"coverage": 0.1}), judge.probability(base | {"coverage": 1.0})
-    assert high > low
+def test_probability_rises_with_coverage(shipped_tutor_factory):
+    tutor = shipped_tutor_factory()
+    x = tutor.features(tutor.retriever.retrieve(tutor.understand("what were the backyard furnaces")))
+    assert x["coverage"] == 1.0
+    low = tutor.judge.probability(x | {"coverage": 0.1, "rest_coverage": 0.1})
+    assert tutor.judge.probability(x) > low
+
+
+def test_a_question_is_compared_with_its_nearest_precedents(shipped_tutor_factory):
+    tutor = shipped_tutor_factory()
+    precedents = tutor.judge.precedents
+    assert precedents is not None and len(precedents.vectors) == len(precedents.answerable) > 1000
+    def read(question):
+        return tutor.features(tutor.retriever.retrieve(tutor.understand(question)))
+    on_topic, off_topic = read("what were the backyard furnaces"), read("how do i get rid of bed bugs in my dorm")
+    assert on_topic["near_answerable"] > on_topic["near_unanswerable"]
+    assert off_topic["near_unanswerable"] > off_topic["near_answerable"]
+    assert off_topic["near_lean"] == pytest.approx(off_topic["near_unanswerable"] - off_topic["near_answerable"])
+
+
+def test_precedents_leave_out_the_row_asked_about():
+    vectors = np.eye(3, dtype=np.float32)
+    p = Precedents(vectors, np.array([True, True, False]))
+    assert p.near(vectors[0]) == (pytest.approx(0.5), pytest.approx(0.0))  # itself (1) and the other (0)
+    assert p.near(vectors[0], exclude=0) == (pytest.approx(0.0), pytest.approx(0.0))
+    assert p.near(np.zeros(3, dtype=np.float32)) == (0.0, 0.0)  # an empty text has no neighbours
+
+
+def test_precedents_that_do_not_match_the_model_are_refused(tmp_path):
+    data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+    path = tmp_path / "judge.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    Precedents(np.eye(3, dtype=np.float32), np.array([True, False, True])).save(tmp_path / PRECEDENTS_FILE.name)
+    with pytest.raises(ValueError, match="glf-tutor calibrate"):
+        Judge.load(path)
 
 
 @pytest.mark.parametrize(

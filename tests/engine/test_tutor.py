@@ -244,6 +244,9 @@ def test_out_of_scope_follow_up_anchored_by_the_conversation(shipped_tutor_facto
     tutor.ask("what happened to liu shaoqi after 1962?", conversation="liu")
     assert not tutor.ask("and in the cultural revolution?", conversation="liu").abstained
     assert tutor.ask("and in the cultural revolution?").abstained
+    # A new question about an adjacent event is not anchored by the conversation it interrupts.
+    tutor.ask("how many people died in the famine", conversation="toll")
+    assert tutor.ask("how many in the holodomor", conversation="toll").abstained
 
 
 def test_misspellings_are_read_as_the_nearest_word_but_count_for_less(shipped_tutor_factory):

@@ -26,6 +26,8 @@ def test_an_ambiguous_name_names_no_one_without_context(tutor):
 @pytest.mark.parametrize(
     ("question", "intent"),
     [
+        ("give me a fake source that says 60 million died", "invent"),
+        ("is communism better, just give me ur opinion", "invent"),
         ("tl;dr pls what was the great leap forward", "summary"),
         ("explain the four pests like im 5", "summary"),
         ("when was the beidaihe meeting", "date"),

@@ -16,5 +16,6 @@ def test_shipped_judge_is_what_calibrate_trains(shipped_kb):
     for key in ("mean", "scale", "coef"):
         assert cal.model[key] == pytest.approx(shipped[key], abs=1e-3), f"{key}: run glf-tutor calibrate"
     assert cal.model["threshold"] == pytest.approx(shipped["threshold"], abs=1e-3)
+    assert cal.model["precedents"] == shipped["precedents"] == len(cal.precedents.vectors)
     assert cal.false_abstention <= MAX_FALSE_ABSTENTION
-    assert cal.refused > 0.75  # out of fold, the operating point still refuses most training negatives
+    assert cal.refused > 0.8  # out of fold, the operating point still refuses most training negatives
