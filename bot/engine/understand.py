@@ -79,6 +79,7 @@ CONTEXT_WEIGHT = 0.4  # a short question without a pronoun leans on the last sub
 # question on foreign aid), in a question with words of its own: the topic is context, not the subject.
 TOPIC_WEIGHT = 0.5
 SPECIFICITY_DROP = 0.8
+HOME_ENTITY = "great-leap-forward"  # what a dangling "it" stands for
 NAME_COMMONNESS = 0.3  # a place name's word rarer than this is a name ("xinyang"), not a word ("river", "county")  # an everyday word ("people", commonness 0.78) counts 0.38 toward coverage, a rare one 1
 
 
@@ -148,6 +149,11 @@ class Understander:
         self.first_words = frozenset(k[0] for k in self.phrases)
 
         self.broad: frozenset[str] = frozenset()  # entities so many units are about that they name no subject
+        home = self.entities.get(HOME_ENTITY)
+        self.home = (
+            DialogueState(question=home.term, topic=home.term, subject=home.terms, entities={home.kind: (home.id,)})
+            if home is not None else None
+        )
 
     # ----- words ------------------------------------------------------------------------------
     def read_terms(self, text: str) -> tuple[list[str], set[str], list[str], float, dict[str, float], dict[str, str]]:
@@ -224,7 +230,12 @@ class Understander:
             points_back=bool(CONTINUATION.search(text)) or bool(surface & (PERSON_PRONOUNS | PLACE_PRONOUNS | THING_PRONOUNS)),
         )
         if state is None or not state.question:
-            return query
+            if not (self.home and surface & (PERSON_PRONOUNS | PLACE_PRONOUNS | THING_PRONOUNS) <= IT_PRONOUNS and surface & IT_PRONOUNS):
+                return query
+            if CONTINUATION.search(text) or entities or years or len([t for t in own if not t.isdigit()]) > 2:
+                return query  # "is it true people ate each other in the famine?" names its own subject
+            # "how did it end?" with nothing before it: in a tutor on the Great Leap Forward, "it" is the Leap.
+            state = self.home
         return self._resolve(query, state, surface, text)
 
     def _parts(self, question: str, intents: frozenset[str]) -> tuple[tuple[str, ...], ...]:

@@ -128,3 +128,13 @@ def test_where_was_it_asks_for_the_last_place(shipped_tutor_factory):
     )
     assert "chayashan" in tutor.understand("where was it", state).refers
     assert "chayashan" not in tutor.understand("when was it", state).refers
+
+
+def test_a_dangling_it_is_the_great_leap_forward(shipped_tutor_factory):
+    tutor = shipped_tutor_factory()
+    q = tutor.understand("how did it end")
+    assert q.followup and {"great", "leap", "forward"} <= set(q.refers)
+    # ...but not in a question that names its own subject, nor for "they", "he" or "and...?".
+    assert not tutor.understand("is it true people ate each other during the famine in china").refers
+    assert not tutor.understand("did they reach it?").followup
+    assert not tutor.understand("and was it bad?").followup
