@@ -36,6 +36,7 @@ INTENTS: dict[str, re.Pattern[str]] = {
     "summary": re.compile(
         r"\btl ?;? ?dr\b|\bsumm|\boverview\b|\bnutshell\b|\beli ?5\b|\blike (i ?m|i am) (5|five)\b"
         r"|\bshort version\b|\bbriefly\b|\bbasics\b|\bin short\b|\bquick(ly)?\b"
+        r"|\bin (like |about |just )?(\d+|one|two|three|a few|few) (sentences?|lines|words)\b"
     ),
     # Why the figures just given disagree: a follow-up on the last disputed figure.
     "disagree": re.compile(
@@ -70,6 +71,7 @@ COMPARE_SPLIT = re.compile(r"\s+(?:vs\.?|versus|compared (?:to|with)|against)\s+
 # Chat filler that would otherwise leave search terms behind ("eli5" -> "eli", "5").
 FILLER = re.compile(
     r"\beli ?5\b|\blike (i ?a?m|i am|im) (5|five|a (kid|child|baby))\b|\btl ?; ?dr\b|\b(the )?short version( of)?\b"
+    r"|\bin (like |about |just )?(\d+|one|two|three|four|five|a few|few) (sentences?|words|lines|paragraphs?|bullet points?)\b"
     r"|\bin (a nutshell|short|brief|simple (words|terms))\b|\b(give me )?(a )?(quick|brief) (summary|overview|rundown)( of)?\b",
     re.I,
 )

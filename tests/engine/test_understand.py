@@ -30,6 +30,7 @@ def test_an_ambiguous_name_names_no_one_without_context(tutor):
         ("is communism better, just give me ur opinion", "invent"),
         ("tl;dr pls what was the great leap forward", "summary"),
         ("explain the four pests like im 5", "summary"),
+        ("explain peoples communes in like 2 sentences", "summary"),
         ("when was the beidaihe meeting", "date"),
         ("how many ppl died", "deaths"),
         ("steel in 1958 vs the target", "compare"),
@@ -45,6 +46,7 @@ def test_intents_read_from_the_vocabulary_of_asking(tutor, question, intent):
 
 def test_chat_filler_is_not_a_search_term(tutor):
     assert tutor.understand("tl;dr pls eli5 the four pests lol").own == tutor.understand("the four pests").own
+    assert tutor.understand("the four pests in like 2 sentences").own == tutor.understand("the four pests").own
 
 
 def test_years_and_comparison_parts(tutor):
