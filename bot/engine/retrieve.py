@@ -49,6 +49,7 @@ class RetrieveSettings:
         ("definition", "glossary", 1.4),
     )
     amount_prior: tuple[float, float] = (1.3, 0.75)  # a "how many" question: units that give a figure / that don't
+    conversation_prior: float = 1.1  # a unit about what the conversation is about, for a question not pointing back
     summary_topic: str = "overview"
     summary_prior: float = 1.6
 
@@ -123,7 +124,9 @@ class Retriever:
         spread = max(3, int(self.settings.entity_spread * len(self.units)))
         self.broad = frozenset(e for e, units in self._entity_units.items() if len(units) > spread)
 
-    def retrieve(self, q: Query) -> Retrieval:
+    def retrieve(self, q: Query, context: tuple[str, ...] = ()) -> Retrieval:
+        """`context`: the entities the conversation is about, for a question that does not point back to them
+        (units about them rank a little higher: "who got purged?" after the Lushan conference)."""
         s = self.settings
         focus = q.focus()
         lexical = q.terms and s.mode != "semantic"
@@ -137,6 +140,7 @@ class Retriever:
         coverages = self.index.coverages([(t, w * self.index.weight(t)) for t, w in focus.items()])
         terms = frozenset(q.terms)
         about = {u for e in q.entities if e.id not in self.broad for u in self._entity_units.get(e.id, ())}
+        talked_of = {u for e in context if e not in self.broad for u in self._entity_units.get(e, ())} - about
         prior = self._priors(q)
         candidates = []
         for doc, score in fused.items():
@@ -145,6 +149,8 @@ class Retriever:
                 score *= s.undated
             if doc in about:
                 score *= s.about_entity
+            elif doc in talked_of:
+                score *= s.conversation_prior
             if doc in lex:
                 r, h = lex[doc]
                 lexical, coverage, matched, lrank = h.score, h.coverage, h.matched, r

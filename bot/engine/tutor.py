@@ -99,7 +99,8 @@ class Tutor:
         outside = self.outside(q, state)
         if outside:
             return self._abstain(question, None, compose.outside_scope(outside)), None
-        r = self.retriever.retrieve(q)
+        context = () if state is None or q.followup else tuple(ids[0] for ids in state.entities.values() if ids)
+        r = self.retriever.retrieve(q, context)
         by_construction = self._listed(r) or self._year_events(r.query) or self._disagreement(r) is not None
         if not by_construction and not self.judge.answers(self.features(r)):
             return self._abstain(question, r), None

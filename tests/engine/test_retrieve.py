@@ -46,3 +46,14 @@ def test_a_named_year_prefers_units_that_speak_of_it(tutor):
 def test_unknown_words_are_reported_with_their_commonness(tutor):
     q = tutor.understand("what is the capital of france")
     assert "france" in q.unknown and q.unknown_common > 0.5
+
+
+def test_units_about_what_the_conversation_is_about_rank_a_little_higher(shipped_tutor_factory):
+    tutor = shipped_tutor_factory()
+    q = tutor.understand("who got purged")
+    plain = {c.unit: c.fused for c in tutor.retriever.retrieve(q).candidates}
+    talked = {c.unit: c.fused for c in tutor.retriever.retrieve(q, ("lushan-conference",)).candidates}
+    about = {i for i, ids in enumerate(tutor.about) if "lushan-conference" in ids}
+    both = about & set(plain) & set(talked)
+    assert both and all(talked[u] == pytest.approx(plain[u] * 1.1) for u in both)
+    assert all(talked[u] == pytest.approx(plain[u]) for u in (set(plain) & set(talked)) - about)
