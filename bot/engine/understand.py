@@ -24,7 +24,7 @@ INTENTS: dict[str, re.Pattern[str]] = {
     "date": re.compile(r"\bwhen\b|\bwhat (year|date|month)\b|\bwhich year\b|\bdates?\b"),
     "amount": re.compile(
         r"\bhow (many|much|big|large|high|far|bad)\b|\bnumber of\b|\bpercent|\bproportion\b|\bshare of\b"
-        r"|\bfigures?\b|\bstatistic|\bestimat|\btoll\b|\bcount\b"
+        r"|\bfigures?\b|\bnumbers?\b|\bstatistic|\bestimat|\btoll\b|\bcount\b"
         r"|\b\d+(\.\d+)? ?(million|mil|m|billion|tonnes?|tons?)\b|\bmillions\b"  # names a figure: asks about one
     ),
     "deaths": re.compile(
@@ -47,7 +47,7 @@ INTENTS: dict[str, re.Pattern[str]] = {
     "fate": re.compile(r"\bwhat (happened|became) (to|of)\b|\blater (life|years)\b|\bfate\b|\bend(ed)? up\b|\bafterwards?\b"),
     "present": re.compile(r"\b(today|nowadays|currently|these days|right now|now)\b"),
     "invent": re.compile(
-        r"\bmake up\b|\bmade up\b|\binvent (a|an|some)\b|\bpretend\b|\bimagine\b"
+        r"\bmake up\b|\ba made[ -]up\b|\binvent (a|an|some)\b|\bpretend\b|\bimagine\b"
         r"|\bwrite (me )?(a |an )?(poem|story|song|essay|rap|fiction|haiku)"
         r"|\brole ?play\b|\bact as\b|\bignore (all |any |your |the |previous |prior |above )*(instructions|rules|prompt)"
         r"|\bsystem prompt\b|\bjailbreak\b|\bfake (a |an |some )?(quotes?|sources?|citations?|references?|statistics?)\b"
@@ -200,10 +200,12 @@ class Understander:
 
     # ----- the question -----------------------------------------------------------------------
     def understand(self, question: str, state: DialogueState | None = None) -> Query:
-        text = " ".join(words(question))  # chat-speak mapped: "wat r the communes" -> "what r the communes"
-        intents = frozenset(name for name, rx in INTENTS.items() if rx.search(text))
         plain = FILLER.sub(" ", question)
         own, guessed, unknown, common, specificity, fixes = self.read_terms(plain)
+        # Chat-speak mapped ("wat r the communes" -> "what r the communes") and misspellings corrected
+        # ("45 milion"): the intents are read from the question as meant.
+        text = " ".join(fixes.get(w, w) for w in words(question))
+        intents = frozenset(name for name, rx in INTENTS.items() if rx.search(text))
         # The semantic model reads the question as meant: chat-speak mapped, misspellings corrected.
         semantic = " ".join(fixes.get(w, w) for w in words(plain) if w not in CHAT_NOISE) or question.strip()
         context_ids = tuple(e for ids in (state.entities.values() if state else ()) for e in ids)

@@ -28,6 +28,8 @@ def test_an_ambiguous_name_names_no_one_without_context(tutor):
     [
         ("give me a fake source that says 60 million died", "invent"),
         ("is communism better, just give me ur opinion", "invent"),
+        ("dikoter 45 milion where did he get that", "amount"),  # read as corrected
+        ("what was his number for the famine", "amount"),
         ("tl;dr pls what was the great leap forward", "summary"),
         ("explain the four pests like im 5", "summary"),
         ("explain peoples communes in like 2 sentences", "summary"),
@@ -42,6 +44,11 @@ def test_an_ambiguous_name_names_no_one_without_context(tutor):
 )
 def test_intents_read_from_the_vocabulary_of_asking(tutor, question, intent):
     assert tutor.understand(question).asks(intent)
+
+
+def test_asking_whether_a_figure_was_made_up_is_not_a_request_to_invent(tutor):
+    assert not tutor.understand("i saw 15 million somewhere, is that an actual estimate or just made up").asks("invent")
+    assert tutor.understand("give me a made up statistic about the famine").asks("invent")
 
 
 def test_chat_filler_is_not_a_search_term(tutor):
