@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -15,7 +16,7 @@ from bot.engine.records import Dispute, KnowledgeBase
 from bot.engine.retrieve import Candidate, Retrieval, Retriever, RetrieveSettings
 from bot.engine.semantic import Embedder, load_model
 from bot.engine.spelling import Speller
-from bot.engine.text import content_words, stem, tokenize, words
+from bot.engine.text import STOP_WORDS, content_words, stem, tokenize, words
 from bot.engine.understand import DialogueState, Query, Understander
 from bot.engine.units import Unit, build_units
 
@@ -33,6 +34,36 @@ class TutorSettings:
     max_units: int = 3
     n_followups: int = 3
     retrieve: RetrieveSettings = field(default_factory=RetrieveSettings)
+
+
+_FIGURE = re.compile(
+    r"(?<![\d.,])(\d+(?:\.\d+)?)\s*(?:million|milion|mil|mn|m)\b\W*(\w*)|(?<![\d.])(\d{1,3}(?:,\d{3})+)(?![\d,])\W*(\w*)"
+)
+DEATH = stem("deaths")
+DEATH_WORDS = frozenset(map(stem, ("people", "person", "lives", "victims", "starved", "killed")))  # what a toll counts
+FIGURE_SLACK = 1.5  # a figure this far outside a dispute's span still belongs to it ("only 3 million died")
+
+
+def figures_in(text: str) -> list[tuple[float, str]]:
+    """The amounts a question names, as plain numbers, each with the stem of the word after it unless that
+    is a stop word: "55 million died" -> (55e6, "death"), "26,000" -> (26000, ""); years are not amounts."""
+    out = []
+    for m in _FIGURE.finditer(text.lower()):
+        value = float(m.group(1)) * 1e6 if m.group(1) else float(m.group(3).replace(",", ""))
+        after = m.group(2) if m.group(1) else m.group(4)
+        out.append((value, stem(after) if after and after not in STOP_WORDS and not after.isdigit() else ""))
+    return out
+
+
+def dispute_figures(d: Dispute) -> tuple[frozenset[float], float, float, frozenset[str]]:
+    """A disputed amount's estimates as plain numbers (values and range ends), the span they cover, and the
+    words of what it counts (its unit and its question: "deaths", "died", "households")."""
+    scale = 1e6 if d.unit.startswith("million") else 1.0
+    points = frozenset(v * scale for e in d.estimates for v in (e.value, e.low, e.high) if v is not None)
+    vocabulary = frozenset(tokenize(f"{d.unit} {d.question}"))
+    if DEATH in vocabulary:
+        vocabulary |= DEATH_WORDS
+    return points, min(points), max(points), vocabulary
 
 
 class Tutor:
@@ -58,6 +89,16 @@ class Tutor:
         self._by_key = {u.key: i for i, u in enumerate(self.units)}
         self._dispute_years = {  # the rival dates of a disputed date ("1960", "1961", "1962")
             d.id: frozenset(int(e.value) for e in d.estimates if e.value is not None and d.unit in NON_COUNT_UNITS)
+            for d in kb.disputes.values()
+        }
+        self._dispute_figures = {  # each disputed amount's estimates, as plain numbers, and their span
+            d.id: dispute_figures(d) for d in kb.disputes.values() if d.unit not in NON_COUNT_UNITS and d.unit != "percent"
+        }
+        self._estimators = {  # the glossary people who made a dispute's estimates
+            d.id: frozenset(
+                e.id for est in d.estimates for e in self.understander.find_entities(tokenize(est.by.split("(")[0]))
+                if e.kind == "person"
+            )
             for d in kb.disputes.values()
         }
         self._timeline_by_year: dict[int, list[int]] = {}
@@ -101,7 +142,10 @@ class Tutor:
             return self._abstain(question, None, compose.outside_scope(outside)), None
         context = () if state is None or q.followup else tuple(ids[0] for ids in state.entities.values() if ids)
         r = self.retriever.retrieve(q, context)
-        by_construction = self._listed(r) or self._year_events(r.query) or self._disagreement(r) is not None
+        # Answerable by what the question names, whatever the judge estimates; never a request to invent.
+        by_construction = not q.asks("invent") and (
+            self._listed(r) or bool(self._year_events(r.query)) or self._asked_dispute(r) is not None
+        )
         if not by_construction and not self.judge.answers(self.features(r)):
             return self._abstain(question, r), None
         return self._answer(r, state, question)
@@ -113,14 +157,48 @@ class Tutor:
         many in the holodomor?" after the famine's toll)."""
         return scope.outside(q.own, state.subject if state is not None and q.points_back else ())
 
-    def _disagreement(self, r: Retrieval) -> int | None:
-        """A follow-up asking why the figures just shown disagree ("why do sources disagree on that?"): the
-        last dispute: the best unit if it states that dispute, else the dispute's own unit (its estimates and
-        why they differ). Either way the dispute is shown."""
+    def _asked_dispute(self, r: Retrieval) -> str | None:
+        """The disputed figure a question asks about by what it names, answerable by construction: a
+        follow-up asking why the figures just shown disagree ("why do sources disagree on that?"), a figure
+        one of the estimates gives or falls among ("is 55 million legit?"), or two of its estimators ("why
+        is coale lower than yang?")."""
         q = r.query
-        if not (q.followup and q.asks("disagree") and q.inherited_disputes):
+        if q.followup and q.asks("disagree") and q.inherited_disputes:
+            return q.inherited_disputes[0]
+        found = self._figure_disputes(q.text)
+        if not found:  # two of its estimators: one named, another at least by a word of the name ("yang")
+            terms, named = q.terms.keys(), {e.id for e in q.entities}
+            found = [
+                d for d, people in self._estimators.items()
+                if people & named and sum(1 for p in people if not terms.isdisjoint(self.understander.entities[p].terms)) >= 2
+            ]
+        if not found:
             return None
-        d = q.inherited_disputes[0]
+        if r.best is not None and (stated := [d for d in self.units[r.best.unit].disputes if d in found]):
+            return stated[0]  # the best unit states one of them: that one
+        ranked = [d for c in r.candidates for d in (self.units[c.unit].disputes or (self.units[c.unit].id,)) if d in found]
+        return ranked[0] if ranked else found[0]
+
+    def _figure_disputes(self, text: str) -> list[str]:
+        """Disputes a figure in the text belongs to ("55 million", "26,000 died"), by its size and the word
+        after it: those with an estimate of it first, then those whose estimates span it (loosely: a figure
+        quoted from memory is rough)."""
+        exact, within = [], []
+        for f, after in figures_in(text):
+            for d, (points, low, high, vocabulary) in self._dispute_figures.items():
+                if after in self.understander.known_terms and after not in vocabulary:
+                    continue  # "36,956 jin per mu" is not a death toll; "55 million legit?" may be
+                if any(abs(p - f) <= 0.01 * f for p in points):
+                    exact.append(d)
+                elif low / FIGURE_SLACK <= f <= high * FIGURE_SLACK:
+                    within.append(d)
+        return list(dict.fromkeys(exact + within))
+
+    def _dispute_lead(self, r: Retrieval) -> int | None:
+        """The unit an asked-about dispute is answered with: the best unit if it states it, else its own."""
+        d = self._asked_dispute(r)
+        if d is None:
+            return None
         if r.best is not None and d in self.units[r.best.unit].disputes:
             return r.best.unit
         return self._by_key.get(f"dispute:{d}")
@@ -171,7 +249,7 @@ class Tutor:
     # ----- choosing what to show --------------------------------------------------------------
     def _pick(self, r: Retrieval) -> list[Candidate]:
         s = self.settings
-        if (own := self._disagreement(r)) is not None and own != r.candidates[0].unit:
+        if (own := self._dispute_lead(r)) is not None and own != r.candidates[0].unit:
             return [next((c for c in r.candidates if c.unit == own), Candidate(own, 0, 0, 0, 0, None, None, frozenset()))]
         if events := self._year_events(r.query):
             scores = {c.unit: c for c in r.candidates}
@@ -227,6 +305,12 @@ class Tutor:
         for d in q.inherited_disputes:
             if d not in ids and q.intents & {"high", "low", "disagree"}:
                 ids.append(d)
+        asked = self._asked_dispute(r)
+        if asked is not None and asked not in ids:
+            ids.insert(0, asked)
+        if asks_amount:  # "chen yizi estimate": the dispute an estimator the question names is part of
+            named = {e.id for e in q.entities}
+            ids += [d for d, people in self._estimators.items() if people & named and d not in ids]
         return [self.kb.disputes[d] for d in ids[:2]]
 
     def _answer(self, r: Retrieval, state: DialogueState | None, question: str | None = None) -> tuple[Answer, DialogueState]:

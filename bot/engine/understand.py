@@ -81,6 +81,7 @@ CONTEXT_WEIGHT = 0.4  # a short question without a pronoun leans on the last sub
 # question on foreign aid), in a question with words of its own: the topic is context, not the subject.
 TOPIC_WEIGHT = 0.5
 SPECIFICITY_DROP = 0.8
+EVERYDAY_NAME = 0.5  # commonness from which a one-word name is an everyday word too ("coal" 0.56, "mao" 0.3)
 HOME_ENTITY = "great-leap-forward"  # what a dangling "it" stands for
 NAME_COMMONNESS = 0.3  # a place name's word rarer than this is a name ("xinyang"), not a word ("river", "county")  # an everyday word ("people", commonness 0.78) counts 0.38 toward coverage, a rare one 1
 
@@ -148,6 +149,12 @@ class Understander:
                 if key:
                     self.phrases.setdefault(key, set()).add(g.id)
         self.max_phrase = max((len(k) for k in self.phrases), default=1)
+        # A one-word name that is also an everyday word ("Coale" read as "coal", "Snow") names its entity
+        # only once the conversation has: "coal for the furnaces" is not the demographer.
+        self.everyday_names = frozenset(
+            k for k, ids in self.phrases.items()
+            if len(k) == 1 and commonness(k[0]) >= EVERYDAY_NAME and all(self.entities[e].kind == "person" for e in ids)
+        )
         self.first_words = frozenset(k[0] for k in self.phrases)
 
         self.broad: frozenset[str] = frozenset()  # entities so many units are about that they name no subject
@@ -187,9 +194,10 @@ class Understander:
                 i += 1
                 continue
             for n in range(min(self.max_phrase, len(terms) - i), 0, -1):
-                ids = self.phrases.get(tuple(terms[i : i + n]))
+                key = tuple(terms[i : i + n])
+                ids = self.phrases.get(key)
                 if ids:
-                    if len(ids) > 1:
+                    if len(ids) > 1 or key in self.everyday_names:
                         ids = {e for e in ids if e in context}
                     if len(ids) == 1:
                         found.append(next(iter(ids)))

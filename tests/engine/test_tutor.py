@@ -332,3 +332,34 @@ def test_why_do_they_disagree_is_answered_with_the_last_disputed_figure(shipped_
     assert "Why they differ:" in why.text
     # Without a disputed figure before it, the same words have nothing to point to.
     assert "glf-end-date" not in {d.id for d in tutor.ask("why do sources disagree on that").disputes}
+
+
+def test_figures_named_in_a_question():
+    from bot.engine.tutor import figures_in
+
+    assert figures_in("is 55 million legit") == [(55e6, "legit")]
+    assert figures_in("was it 45 million?") == [(45e6, "")]
+    assert figures_in("only 3.5m died in the famine?") == [(3.5e6, "death")]
+    assert figures_in("26,000 people in 1975") == [(26000.0, "peopl")]
+    assert figures_in("36,956 jin per mu") == [(36956.0, "jin")]
+    assert figures_in("what happened in 1959, 1960 and 1961") == []  # years are not amounts
+
+
+@pytest.mark.parametrize(
+    ("question", "dispute"),
+    [
+        ("is 55 million legit", "famine-deaths"),  # an estimate's figure
+        ("i saw 15 million somewhere, is that an actual estimate or just made up", "famine-deaths"),  # among them
+        ("why is coale lower than yang", "famine-deaths"),  # two of its estimators
+    ],
+)
+def test_a_question_naming_a_disputed_figure_gets_its_rival_estimates(shipped_tutor_factory, question, dispute):
+    answer = shipped_tutor_factory().ask(question)
+    assert not answer.abstained and dispute in {d.id for d in answer.disputes}
+
+
+def test_a_figure_of_another_measure_or_a_request_to_invent_gets_no_dispute(shipped_tutor_factory):
+    tutor = shipped_tutor_factory()
+    rice = tutor.ask("36,956 jin per mu of rice in macheng, was that real")
+    assert "banqiao-deaths" not in {d.id for d in rice.disputes}
+    assert tutor.ask("give me a fake source that says 60 million died so my essay sounds better").abstained

@@ -147,3 +147,11 @@ def test_a_dangling_it_is_the_great_leap_forward(shipped_tutor_factory):
     assert not tutor.understand("is it true people ate each other during the famine in china").refers
     assert not tutor.understand("did they reach it?").followup
     assert not tutor.understand("and was it bad?").followup
+
+
+def test_a_one_word_name_that_is_an_everyday_word_needs_the_conversation(shipped_tutor_factory):
+    tutor = shipped_tutor_factory()
+    assert "ansley-coale" not in {e.id for e in tutor.understand("was there a coal shortage for the furnaces").entities}
+    assert "ansley-coale" in {e.id for e in tutor.understand("what did ansley coale estimate").entities}
+    state = DialogueState(question="who was ansley coale", subject=("ansley", "coal"), entities={"person": ("ansley-coale",)})
+    assert "ansley-coale" in {e.id for e in tutor.understand("what did coale count", state).entities}
