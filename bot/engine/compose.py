@@ -35,6 +35,7 @@ TOPIC_LABELS = {
     "overview": "the Great Leap Forward in brief",
 }
 MAX_ESTIMATES_IN_TEXT = 8
+WHY_IN_FULL = 1000  # characters of "why they differ" when that is what the question asks
 NO_QUESTION = "Ask me a question about the Great Leap Forward (China, 1958–1962) or the famine it caused."
 
 
@@ -123,7 +124,7 @@ def _shown(view: DisputeView, n: int, named: tuple[EstimateView, ...]) -> list[E
 
 
 def dispute_unit(
-    view: DisputeView, max_estimates: int, superlative: str | None = None, full_why: bool = True,
+    view: DisputeView, max_estimates: int, superlative: str | None = None, full_why: bool | int = True,
     named: tuple[EstimateView, ...] = (),
 ) -> str:
     shown = _shown(view, max_estimates, named)
@@ -138,7 +139,8 @@ def dispute_unit(
     if len(shown) < len(view.estimates):
         ends = shown[0] is view.estimates[0] and shown[-1] is view.estimates[-1]
         lines.append(f"• …and {len(view.estimates) - len(shown)} more estimates{' between these' if ends else ''}.")
-    why = leading_sentences(view.why_they_differ, 420 if full_why else 200)
+    limit = full_why if not isinstance(full_why, bool) else 420 if full_why else 200
+    why = leading_sentences(view.why_they_differ, limit)
     lines.append(f"Why they differ: {why}")
     return "\n".join(lines)
 
@@ -147,11 +149,14 @@ def followup_unit(followups: Sequence[str]) -> str:
     return "**You could ask next:**\n" + "\n".join(f"• {q}" for q in followups)
 
 
-def _fit_dispute(view: DisputeView, budget: int, superlative: str | None, asked: frozenset[str]) -> str | None:
-    """The fullest dispute block that fits: fewer estimates and a shorter explanation if need be."""
+def _fit_dispute(
+    view: DisputeView, budget: int, superlative: str | None, asked: frozenset[str], explain: bool = False
+) -> str | None:
+    """The fullest dispute block that fits: fewer estimates and a shorter explanation if need be (when the
+    question asks why the estimates differ, the whole explanation first)."""
     named = _named(view, asked)
     for n in (MAX_ESTIMATES_IN_TEXT, 6, 4, 3, 2):
-        for full_why in (True, False):
+        for full_why in ((WHY_IN_FULL, True, False) if explain else (True, False)):
             unit = dispute_unit(view, n, superlative, full_why, named)
             if len(unit) <= budget:
                 return unit
@@ -165,6 +170,7 @@ def compose(
     disputes: Sequence[Dispute],
     followups: Sequence[str],
     superlative: str | None = None,
+    explain: bool = False,
 ) -> Answer:
     """Budget order: the best unit, the disputed figures, further units, then follow-ups.
 
@@ -186,9 +192,9 @@ def compose(
     dispute_blocks, shown_views = [], []
     asked = frozenset(w for w in content_words(question) if len(w) > 2)
     for view in (dispute_view(d) for d in disputes):
-        block = _fit_dispute(view, min(1100, budget - reserve - sep), superlative, asked)
+        block = _fit_dispute(view, min(1100 + explain * 500, budget - reserve - sep), superlative, asked, explain)
         if block is None:  # the rival estimates matter more than suggested questions
-            block = _fit_dispute(view, min(1100, budget - sep), superlative, asked)
+            block = _fit_dispute(view, min(1100 + explain * 500, budget - sep), superlative, asked, explain)
         if block is not None:
             dispute_blocks.append(block)
             shown_views.append(view)

@@ -199,7 +199,9 @@ class Tutor:
         d = self._asked_dispute(r)
         if d is None:
             return None
-        if r.best is not None and d in self.units[r.best.unit].disputes:
+        q = r.query
+        why = q.followup and q.asks("disagree") and d in q.inherited_disputes  # the dispute's own explanation
+        if not why and r.best is not None and d in self.units[r.best.unit].disputes:
             return r.best.unit
         return self._by_key.get(f"dispute:{d}")
 
@@ -326,6 +328,7 @@ class Tutor:
             disputes,
             followups,
             superlative if disputes else None,
+            explain=r.query.asks("disagree"),
         )
         shown = tuple(f"{p.kind}:{p.id}" for p in answer.passages)
         entities = tuple(dict.fromkeys(e for u in units[:1] for e in self.about[self._by_key[u.key]]))

@@ -64,6 +64,11 @@ THING_KINDS = ("work",)  # what "it" stands for when the subject was a person
 SUPERLATIVES = frozenset(
     stem(w) for w in "highest largest biggest maximum most worst greatest top lowest smallest least minimum fewest".split()
 )
+# What a follow-up asks of the last figures, not a new subject: "why do sources disagree?", "why are the
+# numbers so different?".
+OF_FIGURES = frozenset(
+    stem(w) for w in "disagree disagreement differ different difference sources source estimates estimate numbers figures vary".split()
+)
 CONTINUATION = re.compile(
     r"^(and|also|but|so|ok|okay)?\s*(what|how) about\b|^and\b|^also\b|^what of\b|^same (for|with)\b|^then\b"
 )
@@ -265,7 +270,8 @@ class Understander:
         specific = [
             t
             for t in q.own
-            if t in self.known_terms and not t.isdigit() and q.specificity.get(t, 1.0) >= 0.5 and t not in SUPERLATIVES
+            if t in self.known_terms and not t.isdigit() and q.specificity.get(t, 1.0) >= 0.5
+            and t not in SUPERLATIVES and not (state.disputes and t in OF_FIGURES)
         ]
         continuation = bool(CONTINUATION.search(text))
         pronoun = bool(surface & (PERSON_PRONOUNS | PLACE_PRONOUNS | THING_PRONOUNS))

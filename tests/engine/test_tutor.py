@@ -330,6 +330,10 @@ def test_why_do_they_disagree_is_answered_with_the_last_disputed_figure(shipped_
     why = tutor.ask("why do sources disagree on that", conversation="e")
     assert not why.abstained and "glf-end-date" in {d.id for d in why.disputes}
     assert "Why they differ:" in why.text
+    assert tutor.kb.disputes["glf-end-date"].why_they_differ in why.text  # asked why: the whole explanation
+    tutor.ask("when did the great leap end", conversation="e2")
+    plain = tutor.ask("why do sources disagree", conversation="e2")  # no "that": its words ask of the figures
+    assert plain.disputes and plain.disputes[0].id == "glf-end-date" and len(plain.text) <= MAX_TEXT
     # Without a disputed figure before it, the same words have nothing to point to.
     assert "glf-end-date" not in {d.id for d in tutor.ask("why do sources disagree on that").disputes}
 
