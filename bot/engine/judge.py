@@ -26,6 +26,7 @@ from bot.engine.retrieve import Retrieval
 
 MODEL_FILE = Path(__file__).with_name("judge.json")
 PRECEDENTS_FILE = Path(__file__).with_name("judge_precedents.npz")
+PRECEDENT_DIMS = 64  # the first 64 of the 256 dimensions: a quarter of the work, and as good out of fold (0.860 against 0.853)
 NEAREST = 5  # how many of the nearest training questions of each label a question is compared with
 # In a follow-up that refers back ("did they reach it?"), the subject is the referent and the
 # question's own unknown words are mostly its verbs: they say less about being off-topic.
@@ -135,6 +136,12 @@ class Precedents:
     def save(self, path: Path = PRECEDENTS_FILE) -> None:
         np.savez_compressed(path, vectors=self.vectors.astype(np.float16), answerable=self.answerable)
 
+    @classmethod
+    def of(cls, vectors: np.ndarray, answerable: np.ndarray, dims: int = PRECEDENT_DIMS) -> Precedents:
+        """From full question vectors: their first `dims` components (the model is trained so that a
+        prefix is itself an embedding), at unit length."""
+        return cls(_unit(np.asarray(vectors, dtype=np.float32)[:, :dims]), np.asarray(answerable, dtype=bool))
+
     def __post_init__(self) -> None:
         # The answerable rows first, once: an answer then costs one product and no indexing.
         order = np.argsort(~self.answerable, kind="stable")
@@ -146,12 +153,21 @@ class Precedents:
         row left out (a training question is not its own precedent)."""
         if not vec.any() or not len(self.vectors):
             return 0.0, 0.0
+        vec = _unit(vec[: self.vectors.shape[1]])
         if exclude is not None:
             sims = self.vectors @ vec
             sims[exclude] = -np.inf
             return _top_mean(sims[self.answerable]), _top_mean(sims[~self.answerable])
         sims = self._sorted @ vec
         return _top_mean(sims[: self._split]), _top_mean(sims[self._split :])
+
+
+def _unit(x: np.ndarray) -> np.ndarray:
+    if x.ndim == 1:  # one question: the cheap way
+        norm = float(np.sqrt(x @ x))
+        return x / norm if norm > 0 else x
+    norm = np.linalg.norm(x, axis=-1, keepdims=True)
+    return x / np.where(norm > 0, norm, 1.0)
 
 
 def _top_mean(sims: np.ndarray, k: int = NEAREST) -> float:

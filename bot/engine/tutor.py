@@ -241,10 +241,10 @@ class Tutor:
         return features(r, entity, year, rest_coverage, specific, present, rest_semantic, near)
 
     def question_vector(self, r: Retrieval) -> np.ndarray:
-        """The question as typed, as the semantic model reads it (what the judge's precedents are compared
-        with): the retrieval's own vector when it read the same text, as it does for most questions."""
+        """The question as the semantic model reads it (what the judge's precedents are compared with): the
+        retrieval's own vector, unless that read a follow-up together with what it refers to."""
         q = r.query
-        if r.vector is not None and (q.semantic_text or q.text).strip().lower() == q.text.strip().lower():
+        if r.vector is not None and (not q.followup or (q.semantic_text or q.text).strip().lower() == q.text.strip().lower()):
             return r.vector
         return self.retriever.embedder.embed_one(q.text)
 

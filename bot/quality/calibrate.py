@@ -66,7 +66,7 @@ def collect(tutor: Tutor, items: list[Item]) -> tuple[np.ndarray, np.ndarray, np
 
 def with_precedents(X: np.ndarray, y: np.ndarray, vectors: np.ndarray) -> tuple[np.ndarray, Precedents]:
     """The feature rows with each question compared with the others (leave one out), and the precedents."""
-    precedents = Precedents(vectors, y == 1)
+    precedents = Precedents.of(vectors, y == 1)
     X = X.copy()
     cols = [FEATURES.index(f) for f in ("near_answerable", "near_unanswerable", "near_lean")]
     for i, v in enumerate(vectors):
