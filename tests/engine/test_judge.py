@@ -111,3 +111,11 @@ def test_refuses_what_it_has_no_sourced_answer_to(shipped_tutor_factory, questio
 def test_answers_casual_and_misspelt_phrasings(shipped_tutor_factory, question, needle):
     answer = shipped_tutor_factory().ask(question)
     assert not answer.abstained and needle.lower() in answer.text.lower()
+
+
+def test_precedents_keep_a_prefix_of_each_vector_at_unit_length():
+    full = np.array([[3.0, 4.0, 12.0], [0.0, 2.0, 5.0]], dtype=np.float32)
+    p = Precedents.of(full, np.array([True, False]), dims=2)
+    assert p.vectors.shape == (2, 2)
+    assert np.allclose(np.linalg.norm(p.vectors, axis=1), 1.0) and np.allclose(p.vectors[0], [0.6, 0.8])
+    assert p.near(np.array([3.0, 4.0, 99.0], dtype=np.float32)) == (pytest.approx(1.0), pytest.approx(0.8))
