@@ -23,6 +23,8 @@ OUT_OF_SCOPE = {
         "bengal famine",
         "ethiopian famine",
         "north korean famine",
+        "north korea famine",
+        "famine in north korea",
         "arduous march",
         "great irish famine",
         "somali famine",
