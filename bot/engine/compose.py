@@ -82,7 +82,7 @@ def dispute_view(dispute: Dispute) -> DisputeView:
     )
 
 
-def _spread(items: Sequence, n: int) -> list:
+def spread(items: Sequence, n: int) -> list:
     """n items spread evenly from first to last (always both ends)."""
     if len(items) <= n:
         return list(items)
@@ -119,7 +119,7 @@ def _shown(view: DisputeView, n: int, named: tuple[EstimateView, ...]) -> list[E
     """n estimates: those by people the question names, then others spread from lowest to highest."""
     named = named[:n]
     rest = [e for e in view.estimates if e not in named]
-    picked = {id(e) for e in (*named, *_spread(rest, n - len(named)))}
+    picked = {id(e) for e in (*named, *spread(rest, n - len(named)))}
     return [e for e in view.estimates if id(e) in picked]
 
 

@@ -205,7 +205,9 @@ class Judge:
         found = Precedents.load(beside) if beside.is_file() else None
         if found is None or len(found.vectors) != data.get("precedents"):
             have = "is missing" if found is None else f"has {len(found.vectors)}"
-            raise ValueError(f"{path}: trained with {data.get('precedents')} precedents, {beside.name} {have}; run glf-tutor calibrate")
+            raise ValueError(
+                f"{path}: trained with {data.get('precedents')} precedents, {beside.name} {have}; run glf-tutor calibrate"
+            )
         return cls(
             tuple(data["mean"]), tuple(data["scale"]), tuple(data["coef"]), float(data["intercept"]), float(data["threshold"]),
             found,

@@ -214,7 +214,7 @@ class Tutor:
             return []
         events = self._timeline_by_year.get(next(iter(q.years)), [])  # in date order, as the timeline is
         milestones = [i for i in events if self.kb.timeline_by_id[self.units[i].id].milestone]
-        return (milestones or compose._spread(events, self.settings.max_units))[: self.settings.max_units]
+        return (milestones or compose.spread(events, self.settings.max_units))[: self.settings.max_units]
 
     def _listed(self, r: Retrieval) -> bool:
         """The question is one the best unit lists as answering, bar case, punctuation and stop words (a

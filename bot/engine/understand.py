@@ -67,7 +67,8 @@ SUPERLATIVES = frozenset(
 # What a follow-up asks of the last figures, not a new subject: "why do sources disagree?", "why are the
 # numbers so different?".
 OF_FIGURES = frozenset(
-    stem(w) for w in "disagree disagreement differ different difference sources source estimates estimate numbers figures vary".split()
+    stem(w)
+    for w in "disagree disagreement differ different difference sources source estimates estimate numbers figures vary".split()
 )
 CONTINUATION = re.compile(
     r"^(and|also|but|so|ok|okay)?\s*(what|how) about\b|^and\b|^also\b|^what of\b|^same (for|with)\b|^then\b"
@@ -85,10 +86,9 @@ CONTEXT_WEIGHT = 0.4  # a short question without a pronoun leans on the last sub
 # A pronoun standing for the last topic rather than a named entity ("did they buy grain abroad?" after a
 # question on foreign aid), in a question with words of its own: the topic is context, not the subject.
 TOPIC_WEIGHT = 0.5
-SPECIFICITY_DROP = 0.8
+SPECIFICITY_DROP = 0.8  # an everyday word ("people", commonness 0.78) counts 0.38 toward coverage, a rare one 1
 EVERYDAY_NAME = 0.5  # commonness from which a one-word name is an everyday word too ("coal" 0.56, "mao" 0.3)
 HOME_ENTITY = "great-leap-forward"  # what a dangling "it" stands for
-NAME_COMMONNESS = 0.3  # a place name's word rarer than this is a name ("xinyang"), not a word ("river", "county")  # an everyday word ("people", commonness 0.78) counts 0.38 toward coverage, a rare one 1
 
 
 @dataclass(frozen=True)
@@ -247,7 +247,8 @@ class Understander:
             points_back=bool(CONTINUATION.search(text)) or bool(surface & (PERSON_PRONOUNS | PLACE_PRONOUNS | THING_PRONOUNS)),
         )
         if state is None or not state.question:
-            if not (self.home and surface & (PERSON_PRONOUNS | PLACE_PRONOUNS | THING_PRONOUNS) <= IT_PRONOUNS and surface & IT_PRONOUNS):
+            pointing = surface & (PERSON_PRONOUNS | PLACE_PRONOUNS | THING_PRONOUNS)
+            if not (self.home and pointing and pointing <= IT_PRONOUNS):
                 return query
             if CONTINUATION.search(text) or entities or years or len([t for t in own if not t.isdigit()]) > 2:
                 return query  # "is it true people ate each other in the famine?" names its own subject

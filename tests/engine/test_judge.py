@@ -2,9 +2,8 @@
 
 import json
 
-import pytest
-
 import numpy as np
+import pytest
 
 from bot.engine.judge import FEATURES, MODEL_FILE, PRECEDENTS_FILE, TERMS, Judge, Precedents, expand
 
