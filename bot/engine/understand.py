@@ -31,6 +31,7 @@ INTENTS: dict[str, re.Pattern[str]] = {
         r"\b(died|dies?|dead|deaths?|death toll|kill(ed|ing)?|starv\w*|perish\w*|victims|casualties|fatalities|mortality)\b"
         r"|\blives (were )?lost\b|\blost (their )?lives\b"
     ),
+    "manner": re.compile(r"^how\b(?! (many|much|big|large|high|far|bad|long|come)\b)"),
     "cause": re.compile(r"\bwhy\b|\bcaus|\breasons?\b|\bblame|\bresponsib|\bfault\b|\bhow come\b|\bled to\b"),
     "compare": re.compile(r"\bvs\b|\bversus\b|\bcompar|\bdifference between\b|\bdiffer(ed)? from\b|\bcontrast\b"),
     "summary": re.compile(
@@ -88,6 +89,7 @@ CONTEXT_WEIGHT = 0.4  # a short question without a pronoun leans on the last sub
 TOPIC_WEIGHT = 0.5
 SPECIFICITY_DROP = 0.8  # an everyday word ("people", commonness 0.78) counts 0.38 toward coverage, a rare one 1
 EVERYDAY_NAME = 0.5  # commonness from which a one-word name is an everyday word too ("coal" 0.56, "mao" 0.3)
+BARE_ASKS = frozenset({"date", "cause", "manner"})  # what "when?", "why?", "how?" ask of the last question
 HOME_ENTITY = "great-leap-forward"  # what a dangling "it" stands for
 
 
@@ -285,7 +287,7 @@ class Understander:
         terms = dict(q.terms)
         refer: list[str] = []
         intents, years, disputes = q.intents, q.years, ()
-        topic_only = False
+        topic_only = bare = False
         only_year = bool(q.years) and not [t for t in q.own if not t.isdigit()]
         if continuation and own_subject and not pronoun:
             # "what about sichuan?" -> the last question with sichuan in place of its subject.
@@ -293,6 +295,13 @@ class Understander:
                 terms.setdefault(t, 0.8)
             intents = intents | (state.intents - {"definition"})
             years = years or state.years
+        elif not q.own and not pronoun and q.intents & BARE_ASKS:
+            # "when?", "why?", "how?" alone: the last question, asked that way.
+            for t in state.own:
+                if not t.isdigit():
+                    terms.setdefault(t, 0.8)
+            refer = list(state.subject)
+            bare = True
         elif continuation and only_year:
             # "and in 1961?" -> the last question with that year (and without the last one's year).
             for t in state.own:
@@ -333,7 +342,9 @@ class Understander:
         referred = [e.term for e in entities if e not in q.entities]
         # A question swapping in its own subject reads the previous question's frame; one pointing back
         # ("why do they differ?") reads the question that set the subject the conversation is on.
-        if referred:
+        if bare:
+            context = state.question
+        elif referred:
             context = " ".join(referred)
         elif continuation and own_subject and not pronoun:
             context = state.question

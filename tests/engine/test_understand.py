@@ -155,3 +155,10 @@ def test_a_one_word_name_that_is_an_everyday_word_needs_the_conversation(shipped
     assert "ansley-coale" in {e.id for e in tutor.understand("what did ansley coale estimate").entities}
     state = DialogueState(question="who was ansley coale", subject=("ansley", "coal"), entities={"person": ("ansley-coale",)})
     assert "ansley-coale" in {e.id for e in tutor.understand("what did coale count", state).entities}
+
+
+def test_a_bare_when_or_why_asks_the_last_question_that_way(tutor):
+    state = _state_after(tutor, "what replaced sparrows on the list of pests")
+    q = tutor.understand("when?", state)
+    assert q.followup and q.asks("date") and {"replac", "sparrow"} <= set(q.terms)
+    assert "what replaced sparrows" in q.semantic_text
