@@ -331,7 +331,8 @@ class Tutor:
             explain=r.query.asks("disagree"),
         )
         shown = tuple(f"{p.kind}:{p.id}" for p in answer.passages)
-        entities = tuple(dict.fromkeys(e for u in units[:1] for e in self.about[self._by_key[u.key]]))
+        # Every unit shown names what "he" or "there" may mean next, the lead's entities first.
+        entities = tuple(dict.fromkeys(e for u in units for e in self.about[self._by_key[u.key]]))
         new_state = self.understander.state_after(r.query, entities, shown, tuple(d.id for d in answer.disputes), state)
         return answer, new_state
 

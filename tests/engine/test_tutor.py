@@ -367,3 +367,12 @@ def test_a_figure_of_another_measure_or_a_request_to_invent_gets_no_dispute(ship
     rice = tutor.ask("36,956 jin per mu of rice in macheng, was that real")
     assert "banqiao-deaths" not in {d.id for d in rice.disputes}
     assert tutor.ask("give me a fake source that says 60 million died so my essay sounds better").abstained
+
+
+def test_he_can_be_a_person_a_further_unit_of_the_last_answer_was_about(shipped_tutor_factory):
+    tutor = shipped_tutor_factory()
+    tutor.ask("what was the sanmenxia dam", conversation="s")
+    warned = tutor.ask("did anyone warn them", conversation="s")
+    assert "dams-huang-wanli" in {p.id for p in warned.passages[1:]}
+    state = tutor.memory.last("s").state
+    assert state.entities["person"][0] == "huang-wanli"
