@@ -35,13 +35,16 @@ STOP_WORDS = frozenset(
     like say said happen happened happens role play played part main mainly exactly basically
     whats whos wheres hows isnt wasnt didnt dont doesnt afterwards afterward later earlier
     pls plz lol lmao tldr tl dr eli5 eli im ive idk ya yeah bro guys quick quickly version brief
+    tho though btw tbh ngl anyway anyways rn fr lowkey kinda sorta
     briefly summary summarise summarize summarised summarized nutshell simply overview recap
     vs versus compare compared comparison contrast difference differences
     """.split()
 )
 
 # Chat noise: words that mean nothing to the semantic model either ("short version of the communes pls").
-CHAT_NOISE = frozenset("pls plz please lol lmao bro guys idk ya yeah ok okay hi hello hey thanks thank tldr tl dr eli5".split())
+CHAT_NOISE = frozenset(
+    "pls plz please lol lmao bro guys idk ya yeah ok okay hi hello hey thanks thank tldr tl dr eli5 tho btw tbh ngl rn fr".split()
+)
 
 # Chat-speak and spelling variants students type, mapped before stemming.
 _WORD_MAP = {

@@ -54,6 +54,7 @@ def test_asking_whether_a_figure_was_made_up_is_not_a_request_to_invent(tutor):
 def test_chat_filler_is_not_a_search_term(tutor):
     assert tutor.understand("tl;dr pls eli5 the four pests lol").own == tutor.understand("the four pests").own
     assert tutor.understand("the four pests in like 2 sentences").own == tutor.understand("the four pests").own
+    assert tutor.understand("ngl how did the four pests work tho").own == tutor.understand("how did the four pests work").own
 
 
 def test_years_and_comparison_parts(tutor):
