@@ -35,7 +35,10 @@ TOPIC_LABELS = {
     "overview": "the Great Leap Forward in brief",
 }
 MAX_ESTIMATES_IN_TEXT = 8
-WHY_IN_FULL = 1000  # characters of "why they differ" when that is what the question asks
+WHY_CHARS = (420, 200)  # characters of "why they differ": as much as fits, else a shorter one
+WHY_IN_FULL = 1000  # ...and first, when that is what the question asks
+DISPUTE_BLOCK = 1100  # the most a disputed-figure block may take of the message...
+DISPUTE_BLOCK_EXPLAINED = 1600  # ...and when the question asks why the estimates differ
 NO_QUESTION = "Ask me a question about the Great Leap Forward (China, 1958–1962) or the famine it caused."
 
 
@@ -124,7 +127,7 @@ def _shown(view: DisputeView, n: int, named: tuple[EstimateView, ...]) -> list[E
 
 
 def dispute_unit(
-    view: DisputeView, max_estimates: int, superlative: str | None = None, full_why: bool | int = True,
+    view: DisputeView, max_estimates: int, superlative: str | None = None, why_chars: int = WHY_CHARS[0],
     named: tuple[EstimateView, ...] = (),
 ) -> str:
     shown = _shown(view, max_estimates, named)
@@ -139,8 +142,7 @@ def dispute_unit(
     if len(shown) < len(view.estimates):
         ends = shown[0] is view.estimates[0] and shown[-1] is view.estimates[-1]
         lines.append(f"• …and {len(view.estimates) - len(shown)} more estimates{' between these' if ends else ''}.")
-    limit = full_why if not isinstance(full_why, bool) else 420 if full_why else 200
-    why = leading_sentences(view.why_they_differ, limit)
+    why = leading_sentences(view.why_they_differ, why_chars)
     lines.append(f"Why they differ: {why}")
     return "\n".join(lines)
 
@@ -156,8 +158,8 @@ def _fit_dispute(
     question asks why the estimates differ, the whole explanation first)."""
     named = _named(view, asked)
     for n in (MAX_ESTIMATES_IN_TEXT, 6, 4, 3, 2):
-        for full_why in ((WHY_IN_FULL, True, False) if explain else (True, False)):
-            unit = dispute_unit(view, n, superlative, full_why, named)
+        for why_chars in ((WHY_IN_FULL, *WHY_CHARS) if explain else WHY_CHARS):
+            unit = dispute_unit(view, n, superlative, why_chars, named)
             if len(unit) <= budget:
                 return unit
     return None
@@ -191,10 +193,11 @@ def compose(
     reserve = len(follow) + sep if follow else 0
     dispute_blocks, shown_views = [], []
     asked = frozenset(w for w in content_words(question) if len(w) > 2)
+    cap = DISPUTE_BLOCK_EXPLAINED if explain else DISPUTE_BLOCK
     for view in (dispute_view(d) for d in disputes):
-        block = _fit_dispute(view, min(1100 + explain * 500, budget - reserve - sep), superlative, asked, explain)
+        block = _fit_dispute(view, min(cap, budget - reserve - sep), superlative, asked, explain)
         if block is None:  # the rival estimates matter more than suggested questions
-            block = _fit_dispute(view, min(1100 + explain * 500, budget - sep), superlative, asked, explain)
+            block = _fit_dispute(view, min(cap, budget - sep), superlative, asked, explain)
         if block is not None:
             dispute_blocks.append(block)
             shown_views.append(view)

@@ -195,13 +195,13 @@ class Judge:
     precedents: Precedents | None = None  # None: every question has no precedent (the permissive judge)
 
     @classmethod
-    def load(cls, path: Path = MODEL_FILE, precedents: Path | None = None) -> Judge:
+    def load(cls, path: Path = MODEL_FILE) -> Judge:
         data = json.loads(path.read_text(encoding="utf-8"))
         if tuple(data["features"]) != FEATURES or len(data["coef"]) != len(TERMS):
             raise ValueError(
                 f"{path}: trained on features {data['features']}, this code reads {list(FEATURES)}; run glf-tutor calibrate"
             )
-        beside = precedents or path.with_name(PRECEDENTS_FILE.name)
+        beside = path.with_name(PRECEDENTS_FILE.name)
         found = Precedents.load(beside) if beside.is_file() else None
         if found is None or len(found.vectors) != data.get("precedents"):
             have = "is missing" if found is None else f"has {len(found.vectors)}"
@@ -224,9 +224,6 @@ class Judge:
         coef, mean, scale = (np.asarray(v, dtype=float) for v in (self.coef, self.mean, self.scale))
         object.__setattr__(self, "_w", coef / scale)
         object.__setattr__(self, "_b", self.intercept - float((coef * mean / scale).sum()))
-
-    def near(self, vec: np.ndarray) -> tuple[float, float]:
-        return self.precedents.near(vec) if self.precedents is not None else (0.0, 0.0)
 
     def probability(self, x: dict[str, float]) -> float:
         z = float(self._w @ expand([x[f] for f in FEATURES])) + self._b

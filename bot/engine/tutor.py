@@ -194,9 +194,8 @@ class Tutor:
                     within.append(d)
         return list(dict.fromkeys(exact + within))
 
-    def _dispute_lead(self, r: Retrieval) -> int | None:
-        """The unit an asked-about dispute is answered with: the best unit if it states it, else its own."""
-        d = self._asked_dispute(r)
+    def _dispute_lead(self, r: Retrieval, d: str | None) -> int | None:
+        """The unit the asked-about dispute `d` is answered with: the best unit if it states it, else its own."""
         if d is None:
             return None
         q = r.query
@@ -237,7 +236,8 @@ class Tutor:
         rest_words = [w for w in content_words(q.text) if stem(w) not in named]
         rest_semantic = self.retriever.best_similarity(" ".join(rest_words), best.unit) if best and rest_words else 1.0
         rest_coverage = held / rest_weight if rest_weight else 1.0
-        near = self.judge.near(self.question_vector(r)) if self.judge.precedents is not None else (0.0, 0.0)
+        precedents = self.judge.precedents  # none for the permissive judge: no vector to compute
+        near = precedents.near(self.question_vector(r)) if precedents is not None else (0.0, 0.0)
         return features(r, entity, year, rest_coverage, specific, present, rest_semantic, near)
 
     def question_vector(self, r: Retrieval) -> np.ndarray:
@@ -249,9 +249,10 @@ class Tutor:
         return self.retriever.embedder.embed_one(q.text)
 
     # ----- choosing what to show --------------------------------------------------------------
-    def _pick(self, r: Retrieval) -> list[Candidate]:
+    def _pick(self, r: Retrieval, asked: str | None) -> list[Candidate]:
+        """The units to show; `asked`: the dispute the question asks about by what it names, if any."""
         s = self.settings
-        if (own := self._dispute_lead(r)) is not None and own != r.candidates[0].unit:
+        if (own := self._dispute_lead(r, asked)) is not None and own != r.candidates[0].unit:
             return [next((c for c in r.candidates if c.unit == own), Candidate(own, 0, 0, 0, 0, None, None, frozenset()))]
         if events := self._year_events(r.query):
             scores = {c.unit: c for c in r.candidates}
@@ -282,7 +283,7 @@ class Tutor:
                 picked.append(c)
         return picked
 
-    def _disputes(self, r: Retrieval, units: list[Unit]) -> list[Dispute]:
+    def _disputes(self, r: Retrieval, units: list[Unit], asked: str | None) -> list[Dispute]:
         """Disputed figures shown: a dispute unit chosen, or one a chosen unit states when the question
         asks for a figure or names the disputed one; "is that the highest?" keeps the last one."""
         q = r.query
@@ -307,7 +308,6 @@ class Tutor:
         for d in q.inherited_disputes:
             if d not in ids and q.intents & {"high", "low", "disagree"}:
                 ids.append(d)
-        asked = self._asked_dispute(r)
         if asked is not None and asked not in ids:
             ids.insert(0, asked)
         if asks_amount:  # "chen yizi estimate": the dispute an estimator the question names is part of
@@ -316,9 +316,10 @@ class Tutor:
         return [self.kb.disputes[d] for d in ids[:2]]
 
     def _answer(self, r: Retrieval, state: DialogueState | None, question: str | None = None) -> tuple[Answer, DialogueState]:
-        picked = self._pick(r)
+        asked = self._asked_dispute(r)
+        picked = self._pick(r, asked)
         units = [self.units[c.unit] for c in picked]
-        disputes = self._disputes(r, units)
+        disputes = self._disputes(r, units, asked)
         followups = self._followups(r, {u.key for u in units}, disputes)
         superlative = "high" if r.query.asks("high") else "low" if r.query.asks("low") else None
         answer = compose.compose(

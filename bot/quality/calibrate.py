@@ -68,10 +68,11 @@ def with_precedents(X: np.ndarray, y: np.ndarray, vectors: np.ndarray) -> tuple[
     """The feature rows with each question compared with the others (leave one out), and the precedents."""
     precedents = Precedents.of(vectors, y == 1)
     X = X.copy()
-    cols = [FEATURES.index(f) for f in ("near_answerable", "near_unanswerable", "near_lean")]
+    names = list(near_features((0.0, 0.0)))
+    cols = [FEATURES.index(f) for f in names]
     for i, v in enumerate(vectors):
         values = near_features(precedents.near(v, exclude=i))
-        X[i, cols] = [values["near_answerable"], values["near_unanswerable"], values["near_lean"]]
+        X[i, cols] = [values[f] for f in names]
     return X, precedents
 
 
