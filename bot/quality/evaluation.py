@@ -175,7 +175,9 @@ def evaluate(tutor, items: list[Item]) -> Result:
     return result
 
 
-SET_ORDER = ("tune", "tune2", "tune3", "tune4", "validation", "blind", "blind2", "blind3", "blind4")
+SET_ORDER = (
+    "tune", "tune2", "tune3", "tune4", "tune5", "validation", "blind", "blind2", "blind3", "blind4", "blind5",
+)
 
 
 def default_sets() -> list[Path]:
