@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -42,6 +42,8 @@ _FIGURE = re.compile(
 DEATH = stem("deaths")
 DEATH_WORDS = frozenset(map(stem, ("people", "person", "lives", "victims", "starved", "killed")))  # what a toll counts
 FIGURE_SLACK = 1.5  # a figure this far outside a dispute's span still belongs to it ("only 3 million died")
+_STATED = re.compile(r"(?<![\d.,])(\d+(?:\.\d+)?)\s*million\b((?:\W+\w+){0,3})|(?<![\d.])(\d{1,3}(?:,\d{3})+)(?![\d,])((?:\W+\w+){0,3})")
+STATING_KINDS = frozenset({"glossary", "timeline", "series"})  # passages name their disputes in the knowledge base
 
 
 def figures_in(text: str) -> list[tuple[float, str]]:
@@ -53,6 +55,17 @@ def figures_in(text: str) -> list[tuple[float, str]]:
         after = m.group(2) if m.group(1) else m.group(4)
         out.append((value, stem(after) if after and after not in STOP_WORDS and not after.isdigit() else ""))
     return out
+
+
+def stated_disputes(text: str, disputed: dict[str, tuple[frozenset[float], float, float, frozenset[str]]]) -> tuple[str, ...]:
+    """The disputes a unit's text gives one of the estimates of, with what it counts within three words
+    ("almost 30 million premature deaths", "10.7 million tonnes"): the figure is disputed wherever it is said."""
+    found = []
+    for m in _STATED.finditer(text.lower()):
+        value = float(m.group(1)) * 1e6 if m.group(1) else float(m.group(3).replace(",", ""))
+        after = {stem(w) for w in re.findall(r"\w+", m.group(2) or m.group(4) or "")}
+        found += [d for d, (points, _, _, vocabulary) in disputed.items() if after & vocabulary and any(abs(p - value) <= 0.01 * value for p in points)]
+    return tuple(dict.fromkeys(found))
 
 
 def dispute_figures(d: Dispute) -> tuple[frozenset[float], float, float, frozenset[str]]:
@@ -78,7 +91,14 @@ class Tutor:
         self.kb = kb
         self.settings = settings or TutorSettings()
         self.memory = memory if memory is not None else ConversationMemory()  # an empty memory is falsy (__len__)
-        self.units: tuple[Unit, ...] = build_units(kb)
+        self._dispute_figures = {  # each disputed amount's estimates, as plain numbers, and their span
+            d.id: dispute_figures(d) for d in kb.disputes.values() if d.unit not in NON_COUNT_UNITS and d.unit != "percent"
+        }
+        self.units: tuple[Unit, ...] = tuple(
+            replace(u, disputes=stated_disputes(u.text, self._dispute_figures))
+            if u.kind in STATING_KINDS and not u.disputes else u
+            for u in build_units(kb)
+        )
         self.retriever = Retriever(self.units, embedder if embedder is not None else load_model(), self.settings.retrieve)
         speller = Speller(self.retriever.vocabulary)
         self.understander = Understander(kb, speller, frozenset(self.retriever.index.postings))
@@ -91,15 +111,16 @@ class Tutor:
             d.id: frozenset(int(e.value) for e in d.estimates if e.value is not None and d.unit in NON_COUNT_UNITS)
             for d in kb.disputes.values()
         }
-        self._dispute_figures = {  # each disputed amount's estimates, as plain numbers, and their span
-            d.id: dispute_figures(d) for d in kb.disputes.values() if d.unit not in NON_COUNT_UNITS and d.unit != "percent"
-        }
         self._estimators = {  # the glossary people who made a dispute's estimates
             d.id: frozenset(
                 e.id for est in d.estimates for e in self.understander.find_entities(tokenize(est.by.split("(")[0]))
                 if e.kind == "person"
             )
             for d in kb.disputes.values()
+        }
+        self._dispute_places = {  # the places a dispute is confined to ("xinyang-deaths": Xinyang, Henan)
+            u.id: frozenset(e for e in about if self.understander.entities[e].kind == "place")
+            for u, about in zip(self.units, self.about, strict=True) if u.kind == "dispute"
         }
         self._timeline_by_year: dict[int, list[int]] = {}
         for i, u in enumerate(self.units):
@@ -174,6 +195,11 @@ class Tutor:
             ]
         if not found:
             return None
+        # A dispute over one place's toll is asked about when the question names that place, else not.
+        named = {e.id for e in q.entities}
+        found = [d for d in found if not (self._dispute_places[d] - named)] or found
+        most = max(len(self._dispute_places[d] & named) for d in found)
+        found = [d for d in found if len(self._dispute_places[d] & named) == most]
         if r.best is not None and (stated := [d for d in self.units[r.best.unit].disputes if d in found]):
             return stated[0]  # the best unit states one of them: that one
         ranked = [d for c in r.candidates for d in (self.units[c.unit].disputes or (self.units[c.unit].id,)) if d in found]
@@ -310,9 +336,20 @@ class Tutor:
                 ids.append(d)
         if asked is not None and asked not in ids:
             ids.insert(0, asked)
-        if asks_amount:  # "chen yizi estimate": the dispute an estimator the question names is part of
+        if asks_amount:  # "chen yizi estimate": the dispute over an amount an estimator the question names is part of
             named = {e.id for e in q.entities}
-            ids += [d for d, people in self._estimators.items() if people & named and d not in ids]
+            extra = [
+                d for d, people in self._estimators.items()
+                if people & named and d not in ids and self.kb.disputes[d].unit not in NON_COUNT_UNITS
+                and not (self._dispute_places[d] - named)
+            ]
+            # The place the question names first, then what it counts ("death toll": a count of deaths).
+            terms = q.terms.keys()
+            extra.sort(key=lambda d: (
+                -len(self._dispute_places[d] & named),
+                d not in self._dispute_figures or terms.isdisjoint(self._dispute_figures[d][3]),
+            ))
+            ids += extra
         return [self.kb.disputes[d] for d in ids[:2]]
 
     def _answer(self, r: Retrieval, state: DialogueState | None, question: str | None = None) -> tuple[Answer, DialogueState]:

@@ -228,8 +228,10 @@ class Understander:
         years = frozenset(y for y in years_in(question) if 1900 <= y <= 2030)
         surface = set(words(question))
         terms: dict[str, float] = {}
+        # A guess that completes a name with words typed right ("launching satelites") is sure.
+        confirmed = {t for e in entities if len(e.terms) > 1 and any(w in own and w not in guessed for w in e.terms) for t in e.terms}
         for t in own:
-            terms[t] = 0.5 if t in guessed else 1.0
+            terms[t] = 0.5 if t in guessed and t not in confirmed else 1.0
         for e in entities:  # an alias adds its entry's own name ("Mao Tse-tung" -> "mao zedong"), lightly
             for t in e.terms:
                 terms.setdefault(t, EXPANSION_WEIGHT)

@@ -376,3 +376,29 @@ def test_he_can_be_a_person_a_further_unit_of_the_last_answer_was_about(shipped_
     assert "dams-huang-wanli" in {p.id for p in warned.passages[1:]}
     state = tutor.memory.last("s").state
     assert state.entities["person"][0] == "huang-wanli"
+
+
+def test_a_disputed_figure_is_flagged_wherever_a_unit_states_it(shipped_tutor_factory):
+    from bot.engine.tutor import stated_disputes
+
+    tutor = shipped_tutor_factory()
+    figures = tutor._dispute_figures
+    assert stated_disputes("estimated almost 30 million premature deaths", figures) == ("famine-deaths",)
+    assert stated_disputes("30 million tonnes of grain", figures) == ()  # another measure
+    assert stated_disputes("31 million premature deaths", figures) == ()  # no estimate says 31
+    # A glossary entry giving a historian's estimate carries the rival estimates beside it.
+    answer = tutor.ask("who was basil ashton")
+    assert answer.passages[0].id == "basil-ashton" and answer.passages[0].kind == "glossary"
+    assert "famine-deaths" in {d.id for d in answer.disputes}
+
+
+def test_two_estimators_ask_of_the_dispute_that_names_no_place_they_did_not_name(shipped_tutor_factory):
+    tutor = shipped_tutor_factory()  # Dikötter and Yang both estimate Xinyang's and Sichuan's tolls too
+    answer = tutor.ask("dikotter vs yang jisheng death toll, how do their numbers compare")
+    assert answer.disputes[0].id == "famine-deaths"
+    assert "glf-end-date" not in {d.id for d in answer.disputes}  # they date the Leap too: not a toll
+    sichuan = tutor.ask("cao shuji vs dikotter for sichuan")  # both estimate Sichuan's toll and China's
+    assert sichuan.disputes[0].id == "sichuan-deaths"
+    # Naming the place puts its own dispute beside the national one the two names ask about.
+    both = tutor.ask("dikotter vs yang jisheng on the death toll in sichuan")
+    assert [d.id for d in both.disputes] == ["famine-deaths", "sichuan-deaths"]

@@ -163,3 +163,11 @@ def test_a_bare_when_or_why_asks_the_last_question_that_way(tutor):
     q = tutor.understand("when?", state)
     assert q.followup and q.asks("date") and {"replac", "sparrow"} <= set(q.terms)
     assert "what replaced sparrows" in q.semantic_text
+
+
+def test_a_corrected_word_weighs_fully_when_it_completes_a_name(tutor):
+    sure = tutor.understand("what did peng dehaui say at lushan")  # the correction makes "Peng Dehuai"
+    assert [e.id for e in sure.entities] == ["peng-dehuai"]
+    assert sure.terms["dehuai"] == 1.0
+    unsure = tutor.understand("what were the backyard furnices")  # a correction no name confirms stays a guess
+    assert unsure.entities == () and unsure.terms["furnac"] == 0.5 and unsure.terms["backyard"] == 1.0
