@@ -22,6 +22,7 @@ INTENTS: dict[str, re.Pattern[str]] = {
         r"^(who|what)( (is|was|were|are)| s)\b|\bwhat (does|did) .+ mean\b|\bdefin|\bmeaning of\b|\bwho (is|was)\b"
     ),
     "date": re.compile(r"\bwhen\b|\bwhat (year|date|month)\b|\bwhich year\b|\bdates?\b"),
+    "place": re.compile(r"\bwhere\b"),
     "amount": re.compile(
         r"\bhow (many|much|big|large|high|far|bad)\b|\bnumber of\b|\bpercent|\bproportion\b|\bshare of\b"
         r"|\bfigures?\b|\bnumbers?\b|\bstatistic|\bestimat|\btoll\b|\bcount\b"
@@ -50,8 +51,11 @@ INTENTS: dict[str, re.Pattern[str]] = {
     "invent": re.compile(
         r"\bmake up\b|\ba made[ -]up\b|\binvent (a|an|some)\b|\bpretend\b|\bimagine\b"
         r"|\bwrite (me )?(a |an )?(poem|story|song|essay|rap|fiction|haiku)"
+        r"|(^|\b(please|pls|plz|can you|could you|now|just|then) )write (me )?(a |an |some )?(\w+ )?"
+        r"(quotes?|quotations?|speech|letter|reply|diary|tweet|dialogue|monologue)\b"
+        r"|\b(in|with) (his|her|their) (own )?voice\b|\bmake (it|them) sound (real|authentic|legit|like)\b"
         r"|\brole ?play\b|\bact as\b|\bignore (all |any |your |the |previous |prior |above )*(instructions|rules|prompt)"
-        r"|\bsystem prompt\b|\bjailbreak\b|\bfake (a |an |some )?(quotes?|sources?|citations?|references?|statistics?)\b"
+        r"|\bsystem prompt\b|\bjailbreak\b|\bfake (a |an |some )?(quotes?|sources?|citations?|references?|statistics?|reply|letter|speech|interview)\b"
         r"|\bwhat if\b|\bhypothetical|\b(your|ur) (own |personal |honest )?(opinion|take)\b"
     ),
 }
@@ -89,7 +93,7 @@ CONTEXT_WEIGHT = 0.4  # a short question without a pronoun leans on the last sub
 TOPIC_WEIGHT = 0.5
 SPECIFICITY_DROP = 0.8  # an everyday word ("people", commonness 0.78) counts 0.38 toward coverage, a rare one 1
 EVERYDAY_NAME = 0.5  # commonness from which a one-word name is an everyday word too ("coal" 0.56, "mao" 0.3)
-BARE_ASKS = frozenset({"date", "cause", "manner"})  # what "when?", "why?", "how?" ask of the last question
+BARE_ASKS = frozenset({"date", "place", "cause", "manner"})  # what "when?", "where?", "why?", "how?" ask of the last question
 HOME_ENTITY = "great-leap-forward"  # what a dangling "it" stands for
 
 
@@ -326,6 +330,10 @@ class Understander:
                 thing = next((ids[0] for kind in THING_KINDS if (ids := state.entities.get(kind))), None)
                 if thing is not None:
                     refer = list(self.entities[thing].terms)
+            if not refer and not q.own and surface & THING_PRONOUNS:
+                # "when was that?", "who said that?": nothing but a pronoun, so "that" is what was just asked.
+                refer = [t for t in state.own if not t.isdigit()]
+                bare = True
             if not refer:
                 refer = list(state.subject)
                 topic_only = len(specific) >= 2

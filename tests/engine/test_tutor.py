@@ -402,3 +402,20 @@ def test_two_estimators_ask_of_the_dispute_that_names_no_place_they_did_not_name
     # Naming the place puts its own dispute beside the national one the two names ask about.
     both = tutor.ask("dikotter vs yang jisheng on the death toll in sichuan")
     assert [d.id for d in both.disputes] == ["famine-deaths", "sichuan-deaths"]
+
+
+@pytest.mark.parametrize(
+    ("turns", "expected"),
+    [
+        # Nothing but "that": what the last question asked, not the conversation's person.
+        (["why did mao start the great leap forward", "what did he say in moscow", "when was that"], "1957"),
+        # "where?" alone, like "when?" and "why?", is the last question asked that way.
+        (["why were grain quotas so high", "did they still export grain", "where to"], "Soviet"),
+    ],
+)
+def test_a_bare_follow_up_asks_the_last_question_again(shipped_tutor_factory, turns, expected):
+    tutor = shipped_tutor_factory()
+    for question in turns[:-1]:
+        tutor.ask(question, conversation="b")
+    answer = tutor.ask(turns[-1], conversation="b")
+    assert not answer.abstained and expected in answer.passages[0].text
