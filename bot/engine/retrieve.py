@@ -48,6 +48,7 @@ class RetrieveSettings:
         ("deaths", "dispute", 1.3),
         ("definition", "glossary", 1.4),
     )
+    person_prior: float = 1.8  # a "who" question: a person's own entry
     amount_prior: tuple[float, float] = (1.3, 0.75)  # a "how many" question: units that give a figure / that don't
     conversation_prior: float = 1.1  # a unit about what the conversation is about, for a question not pointing back
     summary_topic: str = "overview"
@@ -232,11 +233,11 @@ class Retriever:
             out.append(Candidate(h.doc, score, h.score, h.coverage, 0.0, r, None, h.matched))
         return tuple(sorted(out, key=lambda c: c.fused, reverse=True))
 
-    def _priors(self, q: Query) -> dict[tuple[str, bool, bool], float]:
+    def _priors(self, q: Query) -> dict[tuple[str, bool, bool, bool], float]:
         """The prior of each kind of unit, by (kind, in the summary topic, states an amount), for this question."""
         return {key: self._prior(*key, q) for key in self._prior_keys}
 
-    def _prior(self, kind: str, summary: bool, amount: bool, q: Query) -> float:
+    def _prior(self, kind: str, summary: bool, amount: bool, person: bool, q: Query) -> float:
         s = self.settings
         prior = self._kind_prior.get(kind, 1.0)
         for intent, of_kind, factor in s.intent_prior:
@@ -246,9 +247,11 @@ class Retriever:
                 prior *= factor
         if summary and q.asks("summary"):
             prior *= s.summary_prior
+        if person and q.asks("person"):
+            prior *= s.person_prior
         if q.intents & {"amount", "deaths"} and q.intents & {"amount", "high", "low"}:
             prior *= s.amount_prior[0] if amount else s.amount_prior[1]
         return prior
 
-    def _key(self, unit: Unit) -> tuple[str, bool, bool]:
-        return unit.kind, unit.topic == self.settings.summary_topic, unit.states_amount
+    def _key(self, unit: Unit) -> tuple[str, bool, bool, bool]:
+        return unit.kind, unit.topic == self.settings.summary_topic, unit.states_amount, unit.person

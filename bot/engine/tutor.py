@@ -42,7 +42,9 @@ _FIGURE = re.compile(
 DEATH = stem("deaths")
 DEATH_WORDS = frozenset(map(stem, ("people", "person", "lives", "victims", "starved", "killed")))  # what a toll counts
 FIGURE_SLACK = 1.5  # a figure this far outside a dispute's span still belongs to it ("only 3 million died")
-_STATED = re.compile(r"(?<![\d.,])(\d+(?:\.\d+)?)\s*million\b((?:\W+\w+){0,3})|(?<![\d.])(\d{1,3}(?:,\d{3})+)(?![\d,])((?:\W+\w+){0,3})")
+_STATED = re.compile(  # a figure in a unit's text, with the three words after it
+    r"(?<![\d.,])(\d+(?:\.\d+)?)\s*million\b((?:\W+\w+){0,3})|(?<![\d.])(\d{1,3}(?:,\d{3})+)(?![\d,])((?:\W+\w+){0,3})"
+)
 STATING_KINDS = frozenset({"glossary", "timeline", "series"})  # passages name their disputes in the knowledge base
 
 
@@ -57,18 +59,24 @@ def figures_in(text: str) -> list[tuple[float, str]]:
     return out
 
 
-def stated_disputes(text: str, disputed: dict[str, tuple[frozenset[float], float, float, frozenset[str]]]) -> tuple[str, ...]:
+DisputeFigures = tuple[frozenset[float], float, float, frozenset[str]]  # estimates, lowest, highest, what it counts
+
+
+def stated_disputes(text: str, disputed: dict[str, DisputeFigures]) -> tuple[str, ...]:
     """The disputes a unit's text gives one of the estimates of, with what it counts within three words
     ("almost 30 million premature deaths", "10.7 million tonnes"): the figure is disputed wherever it is said."""
     found = []
     for m in _STATED.finditer(text.lower()):
         value = float(m.group(1)) * 1e6 if m.group(1) else float(m.group(3).replace(",", ""))
         after = {stem(w) for w in re.findall(r"\w+", m.group(2) or m.group(4) or "")}
-        found += [d for d, (points, _, _, vocabulary) in disputed.items() if after & vocabulary and any(abs(p - value) <= 0.01 * value for p in points)]
+        found += [
+            d for d, (points, _, _, vocabulary) in disputed.items()
+            if after & vocabulary and any(abs(p - value) <= 0.01 * value for p in points)
+        ]
     return tuple(dict.fromkeys(found))
 
 
-def dispute_figures(d: Dispute) -> tuple[frozenset[float], float, float, frozenset[str]]:
+def dispute_figures(d: Dispute) -> DisputeFigures:
     """A disputed amount's estimates as plain numbers (values and range ends), the span they cover, and the
     words of what it counts (its unit and its question: "deaths", "died", "households")."""
     scale = 1e6 if d.unit.startswith("million") else 1.0

@@ -23,6 +23,7 @@ INTENTS: dict[str, re.Pattern[str]] = {
     ),
     "date": re.compile(r"\bwhen\b|\bwhat (year|date|month)\b|\bwhich year\b|\bdates?\b"),
     "place": re.compile(r"\bwhere\b"),
+    "person": re.compile(r"\bwho\b"),
     "amount": re.compile(
         r"\bhow (many|much|big|large|high|far|bad)\b|\bnumber of\b|\bpercent|\bproportion\b|\bshare of\b"
         r"|\bfigures?\b|\bnumbers?\b|\bstatistic|\bestimat|\btoll\b|\bcount\b"
@@ -54,8 +55,11 @@ INTENTS: dict[str, re.Pattern[str]] = {
         r"|(^|\b(please|pls|plz|can you|could you|now|just|then) )write (me )?(a |an |some )?(\w+ )?"
         r"(quotes?|quotations?|speech|letter|reply|diary|tweet|dialogue|monologue)\b"
         r"|\b(in|with) (his|her|their) (own )?voice\b|\bmake (it|them) sound (real|authentic|legit|like)\b"
-        r"|\brole ?play\b|\bact as\b|\bignore (all |any |your |the |previous |prior |above )*(instructions|rules|prompt)"
-        r"|\bsystem prompt\b|\bjailbreak\b|\bfake (a |an |some )?(quotes?|sources?|citations?|references?|statistics?|reply|letter|speech|interview)\b"
+        r"|\brole ?play\b|\bact as\b"
+        r"|\bignore (all |any |your |the |previous |prior |above )*(instructions|rules|prompt|sources|guidelines|programming)"
+        r"|\b(you|u) personally (think|believe|feel)\b"
+        r"|\bsystem prompt\b|\bjailbreak\b"
+        r"|\bfake (a |an |some )?(quotes?|sources?|citations?|references?|statistics?|reply|letter|speech|interview)\b"
         r"|\bwhat if\b|\bhypothetical|\b(your|ur) (own |personal |honest )?(opinion|take)\b"
     ),
 }
@@ -95,6 +99,8 @@ SPECIFICITY_DROP = 0.8  # an everyday word ("people", commonness 0.78) counts 0.
 EVERYDAY_NAME = 0.5  # commonness from which a one-word name is an everyday word too ("coal" 0.56, "mao" 0.3)
 BARE_ASKS = frozenset({"date", "place", "cause", "manner"})  # what "when?", "where?", "why?", "how?" ask of the last question
 HOME_ENTITY = "great-leap-forward"  # what a dangling "it" stands for
+# Words of a place's name that do not tell it from others ("Xinyang prefecture" is named by "xinyang").
+GENERIC_PLACE_WORDS = frozenset(tokenize("province prefecture county commune dam river village mount reservoir"))
 
 
 @dataclass(frozen=True)
@@ -152,6 +158,7 @@ class Understander:
         self.speller = speller
         self.known_terms = known_terms  # every search term some unit has
         self.entities = {g.id: Entity(g.id, g.kind or "term", g.term, tuple(tokenize(g.term))) for g in kb.glossary}
+        self.places = tuple(e for e, entity in self.entities.items() if entity.kind == "place")
         # Phrase -> entity ids: the term and each alias, as search terms ("mao tse-tung" -> mao, tse, tung).
         self.phrases: dict[tuple[str, ...], set[str]] = {}
         for g in kb.glossary:
@@ -233,7 +240,9 @@ class Understander:
         surface = set(words(question))
         terms: dict[str, float] = {}
         # A guess that completes a name with words typed right ("launching satelites") is sure.
-        confirmed = {t for e in entities if len(e.terms) > 1 and any(w in own and w not in guessed for w in e.terms) for t in e.terms}
+        confirmed = {
+            t for e in entities if len(e.terms) > 1 and any(w in own and w not in guessed for w in e.terms) for t in e.terms
+        }
         for t in own:
             terms[t] = 0.5 if t in guessed and t not in confirmed else 1.0
         for e in entities:  # an alias adds its entry's own name ("Mao Tse-tung" -> "mao zedong"), lightly
@@ -263,6 +272,10 @@ class Understander:
             # "how did it end?" with nothing before it: in a tutor on the Great Leap Forward, "it" is the Leap.
             state = self.home
         return self._resolve(query, state, surface, text)
+
+    def _names(self, terms: tuple[str, ...], entity: str) -> bool:
+        """The terms name the entity, if only by the distinctive word of its name ("xinyang")."""
+        return not set(terms).isdisjoint(t for t in self.entities[entity].terms if t not in GENERIC_PLACE_WORDS)
 
     def _parts(self, question: str, intents: frozenset[str]) -> tuple[tuple[str, ...], ...]:
         """'steel in 1958 vs the target' -> two parts; 'when, where and why' stays one question."""
@@ -320,13 +333,22 @@ class Understander:
             if surface & PERSON_PRONOUNS and (people := state.entities.get("person")):
                 refer += list(self.entities[people[0]].terms)
             # "there", and "where was it?": the last place (a commune, a dam, a camp is a place too).
-            if (surface & PLACE_PRONOUNS or ("where" in surface and surface & IT_PRONOUNS)) and (
-                places := state.entities.get("place")
-            ):
-                refer += list(self.entities[places[0]].terms)
+            if surface & PLACE_PRONOUNS or ("where" in surface and surface & IT_PRONOUNS):
+                # The place the last question named, even within another name ("the xinyang incident"),
+                # else the most recent one.
+                places = state.entities.get("place", ())
+                asked = next((p for p in places if self._names(state.own, p)), None) or next(
+                    (p for p in self.places if self._names(state.own, p)), places[0] if places else None
+                )
+                if asked is not None:
+                    refer += list(self.entities[asked].terms)
             people = state.entities.get("person", ())
-            if not refer and surface & IT_PRONOUNS and people and set(state.subject) == set(self.entities[people[0]].terms):
-                # "what did the party say about it?" after "was mao to blame?": "it" is not the person.
+            if not refer and surface & IT_PRONOUNS and (
+                (people and set(state.subject) == set(self.entities[people[0]].terms))
+                or (self.home is not None and state.subject and set(state.subject) <= set(self.home.subject))
+            ):
+                # "what did the party say about it?" after "was mao to blame?": "it" is not the person; "does it
+                # blame mao?" after "what does the party say about the glf now?": "it" is the verdict shown.
                 thing = next((ids[0] for kind in THING_KINDS if (ids := state.entities.get(kind))), None)
                 if thing is not None:
                     refer = list(self.entities[thing].terms)

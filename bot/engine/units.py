@@ -51,6 +51,7 @@ class Unit:
     disputes: tuple[str, ...] = ()
     questions: tuple[str, ...] = ()
     quote: str = ""  # more searchable text: a passage's primary-source quotation, a dispute's methods
+    person: bool = False  # a glossary entry for a person: what "who ran it?" is answered with
 
     @property
     def speaks_of_present(self) -> bool:
@@ -105,6 +106,7 @@ def _glossary(kb: KnowledgeBase):
             None,
             years_in(g.definition),
             questions=asked,
+            person=g.kind == "person",
         )
 
 

@@ -419,3 +419,25 @@ def test_a_bare_follow_up_asks_the_last_question_again(shipped_tutor_factory, tu
         tutor.ask(question, conversation="b")
     answer = tutor.ask(turns[-1], conversation="b")
     assert not answer.abstained and expected in answer.passages[0].text
+
+
+def test_there_is_the_place_the_last_question_named_and_who_asks_for_a_person(shipped_tutor_factory):
+    tutor = shipped_tutor_factory()
+    tutor.ask("what was the xinyang incident", conversation="x")
+    state = tutor.memory.last("x").state
+    assert state.entities["place"][0] != "xinyang-prefecture"  # the answer named Henan first...
+    q = tutor.understand("who was in charge there", state)
+    assert "xinyang-prefecture" in {e.id for e in q.entities}  # ...but the question named Xinyang
+    answer = tutor.ask("who was in charge there", conversation="x")
+    assert "lu-xianwen" in {p.id for p in answer.passages}  # a "who" question: a person's own entry
+
+
+def test_it_after_a_question_on_the_leap_itself_is_the_work_just_shown(shipped_tutor_factory):
+    tutor = shipped_tutor_factory()
+    tutor.ask("what does the communist party officially say about the glf now", conversation="r")
+    q = tutor.understand("does it blame mao", tutor.memory.last("r").state)
+    assert "resolution-1981" in {e.id for e in q.entities}
+    # A figure stays what "it" means: "who calculated it?" after the official toll is not the Resolution.
+    tutor.ask("what is the official chinese death toll for the famine", conversation="o")
+    q = tutor.understand("who calculated it", tutor.memory.last("o").state)
+    assert "resolution-1981" not in {e.id for e in q.entities}
