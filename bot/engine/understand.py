@@ -97,7 +97,7 @@ CONTEXT_WEIGHT = 0.4  # a short question without a pronoun leans on the last sub
 TOPIC_WEIGHT = 0.5
 SPECIFICITY_DROP = 0.8  # an everyday word ("people", commonness 0.78) counts 0.38 toward coverage, a rare one 1
 EVERYDAY_NAME = 0.5  # commonness from which a one-word name is an everyday word too ("coal" 0.56, "mao" 0.3)
-BARE_ASKS = frozenset({"date", "place", "cause", "manner"})  # what "when?", "where?", "why?", "how?" ask of the last question
+BARE_ASKS = frozenset({"date", "place", "person", "cause", "manner"})  # what "when?", "where?", "who?", "why?", "how?" ask
 HOME_ENTITY = "great-leap-forward"  # what a dangling "it" stands for
 # Words of a place's name that do not tell it from others ("Xinyang prefecture" is named by "xinyang").
 GENERIC_PLACE_WORDS = frozenset(tokenize("province prefecture county commune dam river village mount reservoir"))
