@@ -45,7 +45,7 @@ INTENTS: dict[str, re.Pattern[str]] = {
     "disagree": re.compile(
         r"\bdisagree|\bdiffer(ent|ence|s)?\b|\bdiscrepan|\bcontrovers|\bdon ?t agree\b|\bvary\b|\bconflicting\b"
     ),
-    "high": re.compile(r"\b(highest|largest|biggest|maximum|most|worst|greatest|top)\b"),
+    "high": re.compile(r"\b(highest|largest|biggest|maximum|most|worst|greatest|deadliest|top)\b"),
     "low": re.compile(r"\b(lowest|smallest|least|minimum|fewest)\b"),
     "fate": re.compile(r"\bwhat (happened|became) (to|of)\b|\blater (life|years)\b|\bfate\b|\bend(ed)? up\b|\bafterwards?\b"),
     "present": re.compile(r"\b(today|nowadays|currently|these days|right now|now)\b"),
