@@ -234,7 +234,8 @@ class Retriever:
         return tuple(sorted(out, key=lambda c: c.fused, reverse=True))
 
     def _priors(self, q: Query) -> dict[tuple[str, bool, bool, bool], float]:
-        """The prior of each kind of unit, by (kind, in the summary topic, states an amount), for this question."""
+        """The prior of each kind of unit, by (kind, in the summary topic, states an amount, a person's entry),
+        for this question."""
         return {key: self._prior(*key, q) for key in self._prior_keys}
 
     def _prior(self, kind: str, summary: bool, amount: bool, person: bool, q: Query) -> float:

@@ -273,9 +273,9 @@ class Understander:
             state = self.home
         return self._resolve(query, state, surface, text)
 
-    def _names(self, terms: tuple[str, ...], entity: str) -> bool:
-        """The terms name the entity, if only by the distinctive word of its name ("xinyang")."""
-        return not set(terms).isdisjoint(t for t in self.entities[entity].terms if t not in GENERIC_PLACE_WORDS)
+    def _names(self, terms: tuple[str, ...], place: str) -> bool:
+        """The terms name the place, if only by the distinctive word of its name ("xinyang")."""
+        return not set(terms).isdisjoint(t for t in self.entities[place].terms if t not in GENERIC_PLACE_WORDS)
 
     def _parts(self, question: str, intents: frozenset[str]) -> tuple[tuple[str, ...], ...]:
         """'steel in 1958 vs the target' -> two parts; 'when, where and why' stays one question."""
