@@ -48,14 +48,23 @@ _STATED = re.compile(  # a figure in a unit's text, with the three words after i
 STATING_KINDS = frozenset({"glossary", "timeline", "series"})  # passages name their disputes in the knowledge base
 
 
+def _amount(m: re.Match[str]) -> float:
+    """The plain number a _FIGURE or _STATED match gives: "4.5 million" -> 4.5e6, "26,000" -> 26000."""
+    return float(m.group(1)) * 1e6 if m.group(1) else float(m.group(3).replace(",", ""))
+
+
+def _is_estimate(points: frozenset[float], value: float) -> bool:
+    """The value is one of a dispute's estimates, to within 1%."""
+    return any(abs(p - value) <= 0.01 * value for p in points)
+
+
 def figures_in(text: str) -> list[tuple[float, str]]:
     """The amounts a question names, as plain numbers, each with the stem of the word after it unless that
     is a stop word: "55 million died" -> (55e6, "death"), "26,000" -> (26000, ""); years are not amounts."""
     out = []
     for m in _FIGURE.finditer(text.lower()):
-        value = float(m.group(1)) * 1e6 if m.group(1) else float(m.group(3).replace(",", ""))
         after = m.group(2) if m.group(1) else m.group(4)
-        out.append((value, stem(after) if after and after not in STOP_WORDS and not after.isdigit() else ""))
+        out.append((_amount(m), stem(after) if after and after not in STOP_WORDS and not after.isdigit() else ""))
     return out
 
 
@@ -67,12 +76,9 @@ def stated_disputes(text: str, disputed: dict[str, DisputeFigures]) -> tuple[str
     ("almost 30 million premature deaths", "10.7 million tonnes"): the figure is disputed wherever it is said."""
     found = []
     for m in _STATED.finditer(text.lower()):
-        value = float(m.group(1)) * 1e6 if m.group(1) else float(m.group(3).replace(",", ""))
         after = {stem(w) for w in re.findall(r"\w+", m.group(2) or m.group(4) or "")}
-        found += [
-            d for d, (points, _, _, vocabulary) in disputed.items()
-            if after & vocabulary and any(abs(p - value) <= 0.01 * value for p in points)
-        ]
+        value = _amount(m)
+        found += [d for d, (points, _, _, vocabulary) in disputed.items() if after & vocabulary and _is_estimate(points, value)]
     return tuple(dict.fromkeys(found))
 
 
@@ -194,9 +200,10 @@ class Tutor:
         q = r.query
         if q.followup and q.asks("disagree") and q.inherited_disputes:
             return q.inherited_disputes[0]
+        named = {e.id for e in q.entities}
         found = self._figure_disputes(q.text)
         if not found:  # two of its estimators: one named, another at least by a word of the name ("yang")
-            terms, named = q.terms.keys(), {e.id for e in q.entities}
+            terms = q.terms.keys()
             found = [
                 d for d, people in self._estimators.items()
                 if people & named and sum(1 for p in people if not terms.isdisjoint(self.understander.entities[p].terms)) >= 2
@@ -204,14 +211,17 @@ class Tutor:
         if not found:
             return None
         # A dispute over one place's toll is asked about when the question names that place, else not.
-        named = {e.id for e in q.entities}
-        found = [d for d in found if not (self._dispute_places[d] - named)] or found
+        found = [d for d in found if self._places_named(d, named)] or found
         most = max(len(self._dispute_places[d] & named) for d in found)
         found = [d for d in found if len(self._dispute_places[d] & named) == most]
         if r.best is not None and (stated := [d for d in self.units[r.best.unit].disputes if d in found]):
             return stated[0]  # the best unit states one of them: that one
         ranked = [d for c in r.candidates for d in (self.units[c.unit].disputes or (self.units[c.unit].id,)) if d in found]
         return ranked[0] if ranked else found[0]
+
+    def _places_named(self, d: str, named: set[str]) -> bool:
+        """The question names every place dispute `d` is confined to (none, for China's toll)."""
+        return self._dispute_places[d] <= named
 
     def _figure_disputes(self, text: str) -> list[str]:
         """Disputes a figure in the text belongs to ("55 million", "26,000 died"), by its size and the word
@@ -222,7 +232,7 @@ class Tutor:
             for d, (points, low, high, vocabulary) in self._dispute_figures.items():
                 if after in self.understander.known_terms and after not in vocabulary:
                     continue  # "36,956 jin per mu" is not a death toll; "55 million legit?" may be
-                if any(abs(p - f) <= 0.01 * f for p in points):
+                if _is_estimate(points, f):
                     exact.append(d)
                 elif low / FIGURE_SLACK <= f <= high * FIGURE_SLACK:
                     within.append(d)
@@ -349,7 +359,7 @@ class Tutor:
             extra = [
                 d for d, people in self._estimators.items()
                 if people & named and d not in ids and self.kb.disputes[d].unit not in NON_COUNT_UNITS
-                and not (self._dispute_places[d] - named)
+                and self._places_named(d, named)
             ]
             # The place the question names first, then what it counts ("death toll": a count of deaths).
             terms = q.terms.keys()

@@ -337,9 +337,8 @@ class Understander:
                 # The place the last question named, even within another name ("the xinyang incident"),
                 # else the most recent one.
                 places = state.entities.get("place", ())
-                asked = next((p for p in places if self._names(state.own, p)), None) or next(
-                    (p for p in self.places if self._names(state.own, p)), places[0] if places else None
-                )
+                named = (p for p in (*places, *self.places) if self._names(state.own, p))
+                asked = next(named, places[0] if places else None)
                 if asked is not None:
                     refer += list(self.entities[asked].terms)
             people = state.entities.get("person", ())
