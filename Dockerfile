@@ -14,7 +14,8 @@ ENV PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     GLF_DATABASE=/data/glf_tutor.sqlite3 \
-    GLF_HEARTBEAT_FILE=/tmp/glf-tutor.heartbeat
+    GLF_HEARTBEAT_FILE=/tmp/glf-tutor.heartbeat \
+    GLF_CACHE_DIR=/app/cache
 
 WORKDIR /app
 
@@ -24,12 +25,15 @@ COPY pyproject.toml constraints.txt ./
 RUN python -c "import tomllib, subprocess, sys; deps = tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']; subprocess.check_call([sys.executable, '-m', 'pip', 'install', '-c', 'constraints.txt', *deps])"
 
 # The application and its knowledge base (the same `pip install -c constraints.txt .` as the README).
+# `glf-tutor ask` leaves the built tutor in GLF_CACHE_DIR (bot/engine/snapshot.py): every start of the container reads it.
 COPY README.md ./
 COPY bot ./bot
 COPY knowledge ./knowledge
 RUN pip install --no-deps -c constraints.txt . \
     && glf-tutor check \
-    && glf-tutor commands --json > /dev/null
+    && glf-tutor commands --json > /dev/null \
+    && glf-tutor ask "When did the Great Leap Forward begin?" > /dev/null \
+    && ls /app/cache/vectors-*.npy
 
 # Not root; the SQLite file (reports, settings, quiz scores, live buttons) lives on a volume that survives upgrades.
 RUN useradd --system --uid 10001 --create-home --home-dir /home/glf glf \

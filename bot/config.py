@@ -56,6 +56,17 @@ def _shard_ids(env: dict[str, str], problems: list[str]) -> tuple[int, ...] | No
         return None
 
 
+def _cache_dir(env: dict[str, str]) -> Path | None:
+    """GLF_CACHE_DIR; "off" for none; by default the user's cache folder (XDG_CACHE_HOME or ~/.cache)."""
+    value = env.get("GLF_CACHE_DIR", "").strip()
+    if value.lower() in {"off", "none", "0", "false", "no"}:
+        return None
+    if value:
+        return Path(value)
+    base = env.get("XDG_CACHE_HOME", "").strip()
+    return (Path(base) if base else Path.home() / ".cache") / "glf-tutor"
+
+
 def _database(value: str) -> Path | str:
     return value if "://" in value else Path(value)
 
@@ -74,6 +85,7 @@ class Settings:
     dev_guild_id: int | None = None  # default target of `glf-tutor sync` (instant, unlike global sync)
     message_content: bool = False  # privileged intent: lets the bot read every message in its own threads
     heartbeat_file: Path | None = None  # written while connected; `glf-tutor health` (Docker HEALTHCHECK) reads it
+    cache_dir: Path | None = None  # the built tutor between starts (engine/snapshot.py); None: built at every start
     # Unreadable Discord settings, reported by validate_discord() so the terminal tutor still starts.
     problems: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
@@ -105,6 +117,7 @@ class Settings:
             dev_guild_id=_int(env, "GLF_DEV_GUILD_ID", problems),
             message_content=env.get("GLF_MESSAGE_CONTENT", "").strip().lower() in TRUE,
             heartbeat_file=Path(beat) if (beat := env.get("GLF_HEARTBEAT_FILE", "").strip()) else None,
+            cache_dir=_cache_dir(env),
             problems=tuple(problems),
         )
 

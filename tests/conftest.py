@@ -18,6 +18,15 @@ FIXTURE_KB = Path(__file__).parent / "fixtures" / "kb"
 REPO = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _scratch_vector_cache(tmp_path_factory):
+    """Processes the tests start keep their vectors in a scratch folder, never in the user's cache."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("GLF_CACHE_DIR", str(tmp_path_factory.mktemp("vector-cache")))
+    yield
+    patch.undo()
+
+
 @pytest.fixture(scope="session")
 def small_kb():
     return load_knowledge(FIXTURE_KB)

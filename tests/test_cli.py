@@ -76,6 +76,25 @@ def test_check_ok_and_broken(tmp_path):
     assert "Traceback" not in refused.stderr
 
 
+def test_a_restart_answers_from_the_snapshot_and_a_broken_edit_still_stops_it(tmp_path):
+    import shutil
+
+    kb, cache = tmp_path / "kb", tmp_path / "cache"
+    shutil.copytree(FIXTURE_KB, kb)
+    env = {"GLF_KNOWLEDGE_DIR": str(kb), "GLF_CACHE_DIR": str(cache)}
+    first = run("ask", "--json", "what replaced sparrows", env=env)
+    assert first.returncode == 0, first.stderr
+    [snapshot] = cache.glob("tutor-*.pickle")
+    written = snapshot.stat().st_mtime_ns
+    again = run("ask", "--json", "what replaced sparrows", env=env)
+    assert again.returncode == 0 and json.loads(again.stdout) == json.loads(first.stdout)
+    assert list(cache.glob("tutor-*.pickle")) == [snapshot] and snapshot.stat().st_mtime_ns == written  # read, not rebuilt
+    pests = kb / "passages" / "pests.yaml"
+    pests.write_text(pests.read_text().replace("source: shapiro-2001\n", "source: ghost-2020\n"), encoding="utf-8")
+    refused = run("ask", "what replaced sparrows", env=env)
+    assert refused.returncode == 2 and "ghost-2020" in refused.stderr and "Traceback" not in refused.stderr
+
+
 def test_eval_reports_figures(tmp_path):
     questions = tmp_path / "q.yaml"
     questions.write_text(
@@ -150,7 +169,7 @@ def test_bench_json_has_the_contract_keys():
     proc = run("bench", "--json", "--rounds", "1", "--sizes", "300", "--interactions", "20")
     assert proc.returncode == 0, proc.stderr
     figures = json.loads(proc.stdout)
-    for key in ("p50_ms", "p99_ms", "answers_per_s", "cold_start_s", "rss_mb"):
+    for key in ("p50_ms", "p99_ms", "answers_per_s", "cold_start_s", "first_start_s", "rss_mb"):
         assert isinstance(figures[key], (int, float)) and figures[key] > 0
     [row] = figures["synthetic"]
     assert row["passages"] == 300

@@ -1,13 +1,12 @@
 """Discord subcommands of glf-tutor: run, sync, commands, health. (`reports`, for curators, is in bot/terminal/reports.py.)
 
-discord is imported inside each command, never at module level: `glf-tutor ask` must start
-without loading it.
+discord (and asyncio) are imported inside each command, never at module level: `glf-tutor ask`
+must start without loading them.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import logging
 import sys
@@ -45,6 +44,8 @@ def cmd_run(args: argparse.Namespace | None, settings: config.Settings) -> int:
     offline = bool(getattr(args, "offline", False))
     if (status := _check_settings(settings, need_token=not offline)) is not None:
         return status
+    import asyncio
+
     import discord
 
     from bot.discord.bot import create_bot, serve
@@ -75,6 +76,8 @@ def cmd_run(args: argparse.Namespace | None, settings: config.Settings) -> int:
 def cmd_sync(args: argparse.Namespace, settings: config.Settings) -> int:
     if (status := _check_settings(settings)) is not None:
         return status
+    import asyncio
+
     import discord
 
     from bot.discord.bot import TutorBot
@@ -122,6 +125,8 @@ def cmd_sync(args: argparse.Namespace, settings: config.Settings) -> int:
 
 
 def cmd_commands(args: argparse.Namespace, settings: config.Settings) -> int:
+    import asyncio
+
     from bot.cli import _tutor
     from bot.discord.bot import command_tree
 

@@ -95,10 +95,16 @@ def spread(items: Sequence, n: int) -> list:
     return [items[round(i * step)] for i in range(n)]
 
 
+@lru_cache(maxsize=256)
+def _sentences(text: str) -> tuple[str, ...]:
+    """A text's sentences (split once: a dispute block is tried at several sizes, each splitting it again)."""
+    return tuple(re.split(r"(?<=[.!?])\s+", text.strip()))
+
+
 def leading_sentences(text: str, limit: int) -> str:
     """Whole sentences from the start, as many as fit in `limit` characters (at least one)."""
     out = ""
-    for sentence in re.split(r"(?<=[.!?])\s+", text.strip()):
+    for sentence in _sentences(text):
         if out and len(out) + 1 + len(sentence) > limit:
             break
         out = f"{out} {sentence}".strip()

@@ -116,6 +116,10 @@ class Retriever:
         self._entity_units: dict[str, set[int]] = {}
         self.broad: frozenset[str] = frozenset()  # entities too many units are about to mark a subject
 
+    def __getstate__(self) -> dict:
+        """A snapshot leaves the model out (snapshot.py attaches the one the new process loads)."""
+        return {**self.__dict__, "embedder": None}
+
     def link_entities(self, about: list[tuple[str, ...]]) -> None:
         """`about[i]`: the entity ids unit i is about (computed once by the tutor)."""
         self._entity_units = {}

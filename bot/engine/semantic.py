@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+import tokenizers
 from safetensors import safe_open
 from tokenizers import Tokenizer
 
@@ -47,13 +48,17 @@ def load_model() -> Embedder:
             raise ModelMissing(f"wordllama model file not found: {path}")
     with safe_open(str(weights), framework="np") as f:
         table = f.get_tensor(next(iter(f.keys())))
-    return Embedder(table, Tokenizer.from_file(str(tokenizer)))
+    # Which model this is, for the snapshot (snapshot.py): its files' names, sizes and times, the tokenizer's version.
+    files = ";".join(f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in (weights, tokenizer))
+    fingerprint = f"{files};tokenizers {tokenizers.__version__}"
+    return Embedder(table, Tokenizer.from_file(str(tokenizer)), fingerprint)
 
 
 class Embedder:
-    def __init__(self, table: np.ndarray, tokenizer: Tokenizer):
+    def __init__(self, table: np.ndarray, tokenizer: Tokenizer, fingerprint: str | None = None):
         self.table = table  # kept in its stored precision (float16): half the memory
         self.tokenizer = tokenizer
+        self.fingerprint = fingerprint  # identifies the model files (None: a tutor using it is never snapshotted)
         self.tokenizer.no_padding()
         self.tokenizer.no_truncation()
 

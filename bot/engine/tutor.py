@@ -149,6 +149,14 @@ class Tutor:
             return (u.id,)
         return tuple(e.id for e in self.understander.find_entities(list(meta)))
 
+    def __getstate__(self) -> dict:
+        """What a snapshot keeps (snapshot.py): the built indexes, not the conversations (a new process has none)."""
+        return {**self.__dict__, "memory": None}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self.memory = ConversationMemory()
+
     def warm(self) -> None:
         """Build what is otherwise built on first need (the spelling dictionary, ~0.2 s), so that no
         student's question pays for it; a one-shot `ask` skips this."""

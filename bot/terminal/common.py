@@ -35,12 +35,12 @@ def knowledge_notice(knowledge_dir: Path, cwd: Path | None = None) -> str | None
     )
 
 
-def load_kb(settings: config.Settings):
+def load_kb(settings: config.Settings, notice: bool = True):
     """The validated knowledge base, or exit 2 listing every problem. Says which copy it uses when that matters."""
     from bot.engine import KnowledgeError, load_knowledge
 
-    if (notice := knowledge_notice(settings.knowledge_dir)) is not None:
-        warn(notice)
+    if notice and (text := knowledge_notice(settings.knowledge_dir)) is not None:
+        warn(text)
     try:
         return load_knowledge(settings.knowledge_dir)
     except KnowledgeError as exc:
@@ -51,9 +51,20 @@ def load_kb(settings: config.Settings):
 
 
 def load_tutor(settings: config.Settings):
+    """The tutor of the snapshot an earlier start left in GLF_CACHE_DIR for these same files, else built
+    (validating the knowledge base) and snapshotted."""
     from bot.engine import Tutor
+    from bot.engine.semantic import load_model
+    from bot.engine.snapshot import load_snapshot, save_snapshot
 
-    return Tutor(load_kb(settings))
+    if (text := knowledge_notice(settings.knowledge_dir)) is not None:
+        warn(text)
+    embedder = load_model()
+    tutor = load_snapshot(settings.knowledge_dir, settings.cache_dir, embedder)
+    if tutor is None:
+        tutor = Tutor(load_kb(settings, notice=False), embedder=embedder)
+        save_snapshot(tutor, settings.knowledge_dir, settings.cache_dir)
+    return tutor
 
 
 def read_line(prompt: str) -> str | None:
