@@ -23,11 +23,11 @@ DATA = Path(__file__).resolve().parents[2] / "tests" / "data"
 TUNE_FILE = DATA / "tune_questions.yaml"
 NEGATIVES_FILE = DATA / "judge_negatives.yaml"
 # What the judge is trained on: the engine team's tune set and negatives; a second tune set and second
-# negatives written by a helper outside the team who saw the knowledge base; tune3, tune4 and tune5, written by
+# negatives written by a helper outside the team who saw the knowledge base; tune3 to tune6, written by
 # helpers who saw neither the knowledge base nor the code (the voices held-out sets are written in).
 TRAINING_FILES = (
     TUNE_FILE, DATA / "tune2_questions.yaml", DATA / "tune3_questions.yaml", DATA / "tune4_questions.yaml",
-    DATA / "tune5_questions.yaml",
+    DATA / "tune5_questions.yaml", DATA / "tune6_questions.yaml",
     NEGATIVES_FILE, DATA / "judge_negatives2.yaml",
 )
 MAX_FALSE_ABSTENTION = 0.01
