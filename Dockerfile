@@ -33,7 +33,7 @@ RUN pip install --no-deps -c constraints.txt . \
     && glf-tutor check \
     && glf-tutor commands --json > /dev/null \
     && glf-tutor ask "When did the Great Leap Forward begin?" > /dev/null \
-    && ls /app/cache/vectors-*.npy
+    && ls /app/cache/tutor-*.pickle > /dev/null
 
 # Not root; the SQLite file (reports, settings, quiz scores, live buttons) lives on a volume that survives upgrades.
 RUN useradd --system --uid 10001 --create-home --home-dir /home/glf glf \

@@ -19,10 +19,10 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _scratch_vector_cache(tmp_path_factory):
-    """Processes the tests start keep their vectors in a scratch folder, never in the user's cache."""
+def _scratch_snapshot_cache(tmp_path_factory):
+    """Processes the tests start keep their tutor snapshots in a scratch folder, never in the user's cache."""
     patch = pytest.MonkeyPatch()
-    patch.setenv("GLF_CACHE_DIR", str(tmp_path_factory.mktemp("vector-cache")))
+    patch.setenv("GLF_CACHE_DIR", str(tmp_path_factory.mktemp("snapshot-cache")))
     yield
     patch.undo()
 
