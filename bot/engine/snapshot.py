@@ -62,17 +62,19 @@ def snapshot_key(knowledge_dir: Path, embedder: Embedder) -> str | None:
     return digest.hexdigest()
 
 
-def _path(directory: Path, key: str) -> Path:
-    return directory / f"tutor-{key}.pickle"
-
-
-def load_snapshot(knowledge_dir: Path, directory: Path | None, embedder: Embedder) -> Tutor | None:
-    """The tutor an earlier start built from these same files, with `embedder` attached; else None."""
+def snapshot_path(knowledge_dir: Path, directory: Path | None, embedder: Embedder) -> Path | None:
+    """Where the snapshot of a tutor built from these files with this model lives (None: not kept).
+    Computed once per start, before the build: the snapshot is stored under the files as they were read."""
     key = snapshot_key(knowledge_dir, embedder) if directory is not None else None
-    if key is None:
+    return None if key is None else directory / f"tutor-{key}.pickle"
+
+
+def load_snapshot(path: Path | None, embedder: Embedder) -> Tutor | None:
+    """The tutor an earlier start stored at `path`, with `embedder` attached; else None."""
+    if path is None:
         return None
     try:
-        with open(_path(directory, key), "rb") as f:
+        with open(path, "rb") as f:
             tutor = pickle.load(f)
     except FileNotFoundError:
         return None
@@ -84,12 +86,11 @@ def load_snapshot(knowledge_dir: Path, directory: Path | None, embedder: Embedde
     return tutor
 
 
-def save_snapshot(tutor: Tutor, knowledge_dir: Path, directory: Path | None) -> None:
+def save_snapshot(tutor: Tutor, path: Path | None) -> None:
     """Atomically (another process may be starting from the same folder); silently not at all if it cannot."""
-    key = snapshot_key(knowledge_dir, tutor.retriever.embedder) if directory is not None else None
-    if key is None:
+    if path is None:
         return
-    path = _path(directory, key)
+    directory = path.parent
     try:
         directory.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=path.stem, suffix=".tmp")

@@ -55,15 +55,16 @@ def load_tutor(settings: config.Settings):
     (validating the knowledge base) and snapshotted."""
     from bot.engine import Tutor
     from bot.engine.semantic import load_model
-    from bot.engine.snapshot import load_snapshot, save_snapshot
+    from bot.engine.snapshot import load_snapshot, save_snapshot, snapshot_path
 
     if (text := knowledge_notice(settings.knowledge_dir)) is not None:
         warn(text)
     embedder = load_model()
-    tutor = load_snapshot(settings.knowledge_dir, settings.cache_dir, embedder)
+    path = snapshot_path(settings.knowledge_dir, settings.cache_dir, embedder)  # the files hashed once
+    tutor = load_snapshot(path, embedder)
     if tutor is None:
         tutor = Tutor(load_kb(settings, notice=False), embedder=embedder)
-        save_snapshot(tutor, settings.knowledge_dir, settings.cache_dir)
+        save_snapshot(tutor, path)
     return tutor
 
 

@@ -29,15 +29,23 @@ def cache(tmp_path):
     return tmp_path / "cache"
 
 
+def save(tutor: Tutor, kb_dir, cache) -> None:
+    snap.save_snapshot(tutor, snap.snapshot_path(kb_dir, cache, tutor.retriever.embedder))
+
+
+def load(kb_dir, cache, model) -> Tutor | None:
+    return snap.load_snapshot(snap.snapshot_path(kb_dir, cache, model), model)
+
+
 def answers(tutor: Tutor) -> list[str]:
     return [tutor.ask(q, conversation="c").text for q in QUESTIONS]
 
 
 def test_a_snapshot_answers_exactly_as_a_fresh_build(shipped_kb, kb_dir, cache):
     fresh = Tutor(shipped_kb)
-    snap.save_snapshot(fresh, kb_dir, cache)
+    save(fresh, kb_dir, cache)
     model = load_model()
-    loaded = snap.load_snapshot(kb_dir, cache, model)
+    loaded = load(kb_dir, cache, model)
     assert loaded is not None and loaded.retriever.embedder is model
     assert len(loaded.memory) == 0  # conversations are never kept
     assert answers(loaded) == answers(Tutor(shipped_kb))
@@ -46,7 +54,7 @@ def test_a_snapshot_answers_exactly_as_a_fresh_build(shipped_kb, kb_dir, cache):
 def test_the_snapshot_never_holds_conversations_or_the_model(shipped_kb, kb_dir, cache):
     tutor = Tutor(shipped_kb)
     tutor.ask("who was peng dehuai", conversation="conversation-zq8x1")
-    snap.save_snapshot(tutor, kb_dir, cache)
+    save(tutor, kb_dir, cache)
     [path] = cache.glob("tutor-*.pickle")
     assert b"conversation-zq8x1" not in path.read_bytes()
     assert pickle.loads(path.read_bytes()).retriever.embedder is None
@@ -54,10 +62,10 @@ def test_the_snapshot_never_holds_conversations_or_the_model(shipped_kb, kb_dir,
 
 
 def test_an_edited_knowledge_base_is_built_afresh(shipped_kb, kb_dir, cache):
-    snap.save_snapshot(Tutor(shipped_kb), kb_dir, cache)
+    save(Tutor(shipped_kb), kb_dir, cache)
     glossary = kb_dir / "glossary.yaml"
     glossary.write_text(glossary.read_text(encoding="utf-8") + "\n# a comment is an edit too\n", encoding="utf-8")
-    assert snap.load_snapshot(kb_dir, cache, load_model()) is None
+    assert load(kb_dir, cache, load_model()) is None
 
 
 def test_the_key_covers_the_engine_the_model_and_the_libraries(kb_dir, tmp_path, monkeypatch):
@@ -79,10 +87,10 @@ def test_the_key_covers_the_engine_the_model_and_the_libraries(kb_dir, tmp_path,
 def test_nothing_is_cached_without_a_folder_or_for_an_unnamed_model(shipped_kb, kb_dir, cache):
     model = load_model()
     anonymous = Embedder(model.table, model.tokenizer)
-    snap.save_snapshot(Tutor(shipped_kb, embedder=anonymous), kb_dir, cache)
-    snap.save_snapshot(Tutor(shipped_kb), kb_dir, None)
+    save(Tutor(shipped_kb, embedder=anonymous), kb_dir, cache)
+    save(Tutor(shipped_kb), kb_dir, None)
     assert not cache.exists()
-    assert snap.load_snapshot(kb_dir, None, model) is None
+    assert load(kb_dir, None, model) is None
 
 
 @pytest.mark.parametrize("damage", [b"", b"not a pickle", pickle.dumps({"not": "a tutor"})])
@@ -90,7 +98,7 @@ def test_a_damaged_snapshot_is_ignored(kb_dir, cache, damage):
     model = load_model()
     cache.mkdir()
     (cache / f"tutor-{snap.snapshot_key(kb_dir, model)}.pickle").write_bytes(damage)
-    assert snap.load_snapshot(kb_dir, cache, model) is None
+    assert load(kb_dir, cache, model) is None
 
 
 def test_an_unwritable_folder_only_costs_the_time(shipped_kb, kb_dir, cache, monkeypatch):
@@ -98,11 +106,11 @@ def test_an_unwritable_folder_only_costs_the_time(shipped_kb, kb_dir, cache, mon
         raise PermissionError("read-only file system")
 
     monkeypatch.setattr(os, "replace", refuse)
-    snap.save_snapshot(Tutor(shipped_kb), kb_dir, cache)
+    save(Tutor(shipped_kb), kb_dir, cache)
     assert list(cache.iterdir()) == []  # nor is a temporary file left behind
     blocker = cache / "file"
     blocker.write_text("a file where the folder should be")
-    snap.save_snapshot(Tutor(shipped_kb), kb_dir, blocker)
+    save(Tutor(shipped_kb), kb_dir, blocker)
 
 
 def test_files_are_readable_by_a_service_user_and_old_ones_pruned(shipped_kb, tmp_path, cache):
@@ -111,7 +119,7 @@ def test_files_are_readable_by_a_service_user_and_old_ones_pruned(shipped_kb, tm
         copy = tmp_path / f"kb{i}"
         shutil.copytree(default_knowledge_dir(), copy)
         (copy / "glossary.yaml").write_text((copy / "glossary.yaml").read_text() + f"\n# copy {i}\n")
-        snap.save_snapshot(tutor, copy, cache)
+        save(tutor, copy, cache)
         os.utime(next(p for p in cache.glob("tutor-*.pickle") if snap.snapshot_key(copy, tutor.retriever.embedder) in p.name),
                  (i, i))
     files = list(cache.glob("tutor-*.pickle"))
