@@ -220,8 +220,8 @@ class Tutor:
             return None
         # A dispute over one place's toll is asked about when the question names that place, else not.
         found = [d for d in found if self._places_named(d, named)] or found
-        most = max(len(self._dispute_places[d] & named) for d in found)
-        found = [d for d in found if len(self._dispute_places[d] & named) == most]
+        most = max(self._places_in(d, named) for d in found)
+        found = [d for d in found if self._places_in(d, named) == most]
         if r.best is not None and (stated := [d for d in self.units[r.best.unit].disputes if d in found]):
             return stated[0]  # the best unit states one of them: that one
         ranked = [d for c in r.candidates for d in (self.units[c.unit].disputes or (self.units[c.unit].id,)) if d in found]
@@ -230,6 +230,10 @@ class Tutor:
     def _places_named(self, d: str, named: set[str]) -> bool:
         """The question names every place dispute `d` is confined to (none, for China's toll)."""
         return self._dispute_places[d] <= named
+
+    def _places_in(self, d: str, named: set[str]) -> int:
+        """How many of the places dispute `d` is confined to the question names."""
+        return len(self._dispute_places[d] & named)
 
     def _figure_disputes(self, text: str) -> list[str]:
         """Disputes a figure in the text belongs to ("55 million", "26,000 died"), by its size and the word
@@ -372,7 +376,7 @@ class Tutor:
             # The place the question names first, then what it counts ("death toll": a count of deaths).
             terms = q.terms.keys()
             extra.sort(key=lambda d: (
-                -len(self._dispute_places[d] & named),
+                -self._places_in(d, named),
                 d not in self._dispute_figures or terms.isdisjoint(self._dispute_figures[d][3]),
             ))
             ids += extra
