@@ -50,8 +50,10 @@ def quote_block(text: str) -> str:
     return "\n".join("> " + line if line else ">" for line in text.splitlines())
 
 
-def unit_view(kb: KnowledgeBase, unit: Unit, score: float) -> QuotedPassage:
-    cited = tuple(CitedSource(ref.id, citation(kb.sources[ref.id], ref)) for ref in unit.sources)
+def unit_view(kb: KnowledgeBase, unit: Unit, score: float, shown: frozenset[str] | None = None) -> QuotedPassage:
+    """`shown`: for a disputed figure, the sources of the estimates its block shows (it cites those only)."""
+    refs = unit.sources if shown is None else [ref for ref in unit.sources if ref.id in shown]
+    cited = tuple(CitedSource(ref.id, citation(kb.sources[ref.id], ref)) for ref in refs)
     return QuotedPassage(unit.id, unit.title, round(score, 4), unit.text, cited, unit.kind)
 
 
@@ -159,15 +161,17 @@ def followup_unit(followups: Sequence[str]) -> str:
 
 def _fit_dispute(
     view: DisputeView, budget: int, superlative: str | None, asked: frozenset[str], explain: bool = False
-) -> str | None:
+) -> tuple[str, frozenset[str]] | None:
     """The fullest dispute block that fits: fewer estimates and a shorter explanation if need be (when the
-    question asks why the estimates differ, the whole explanation first)."""
+    question asks why the estimates differ, the whole explanation first); with the sources of the
+    estimates it shows."""
     named = _named(view, asked)
     for n in (MAX_ESTIMATES_IN_TEXT, 6, 4, 3, 2):
         for why_chars in ((WHY_IN_FULL, *WHY_CHARS) if explain else WHY_CHARS):
             unit = dispute_unit(view, n, superlative, why_chars, named)
             if len(unit) <= budget:
-                return unit
+                ends = {"high": view.estimates[-1:], "low": view.estimates[:1]}.get(superlative or "", [])
+                return unit, frozenset(e.source for e in (*_shown(view, n, named), *ends))
     return None
 
 
@@ -197,14 +201,15 @@ def compose(
         budget -= len(first[2])
     follow = followup_unit(followups) if followups else ""
     reserve = len(follow) + sep if follow else 0
-    dispute_blocks, shown_views = [], []
+    dispute_blocks, shown_views, cited = [], [], {}
     asked = frozenset(w for w in content_words(question) if len(w) > 2)
     cap = DISPUTE_BLOCK_EXPLAINED if explain else DISPUTE_BLOCK
     for view in (dispute_view(d) for d in disputes):
-        block = _fit_dispute(view, min(cap, budget - reserve - sep), superlative, asked, explain)
-        if block is None:  # the rival estimates matter more than suggested questions
-            block = _fit_dispute(view, min(cap, budget - sep), superlative, asked, explain)
-        if block is not None:
+        fitted = _fit_dispute(view, min(cap, budget - reserve - sep), superlative, asked, explain)
+        if fitted is None:  # the rival estimates matter more than suggested questions
+            fitted = _fit_dispute(view, min(cap, budget - sep), superlative, asked, explain)
+        if fitted is not None:
+            block, cited[view.id] = fitted
             dispute_blocks.append(block)
             shown_views.append(view)
             budget -= len(block) + sep
@@ -223,7 +228,7 @@ def compose(
         question=question,
         abstained=False,
         text="\n\n".join(parts),
-        passages=tuple(unit_view(kb, u, sc) for u, sc in chosen),
+        passages=tuple(unit_view(kb, u, sc, cited.get(u.id) if u.kind == "dispute" else None) for u, sc in chosen),
         disputes=tuple(shown_views),
         followups=tuple(followups),
     )

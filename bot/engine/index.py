@@ -121,9 +121,16 @@ class Index:
     def known(self, term: str) -> bool:
         return term in self.postings
 
-    def search(self, query: Query, k: int = 10, focus: dict[str, float] | None = None, limit: int = 64) -> list[Hit]:
+    def search(
+        self,
+        query: Query,
+        k: int = 10,
+        focus: dict[str, float] | None = None,
+        limit: int = 64,
+        coverage: np.ndarray | None = None,
+    ) -> list[Hit]:
         """Top k documents containing a query term; coverage is of `focus` (term -> weight, default:
-        the query's weights), each term also weighted by its idf.
+        the query's weights), each term also weighted by its idf (`coverage`: those already computed).
 
         Beyond `limit` matches, only the `limit` whose matched terms weigh most (idf times query
         weight) are ranked: a document matching several of the question's terms is preferred to one
@@ -147,7 +154,8 @@ class Index:
         if len(matched) > k:
             matched = matched[np.argpartition(-scores[matched], k - 1)[:k]]
         matched = matched[np.lexsort((matched, -scores[matched]))]  # best first; ties by document order
-        coverage = self.coverages([(t, w * self.weight(t)) for t, w in focus.items()])
+        if coverage is None:
+            coverage = self.coverages([(t, w * self.weight(t)) for t, w in focus.items()])
         terms = frozenset(query.terms)
         return [Hit(doc, float(scores[doc]), float(coverage[doc]), self.doc_terms[doc] & terms) for doc in matched.tolist()]
 
@@ -162,5 +170,5 @@ class Index:
         if not known:
             return np.zeros(self.size)
         docs = np.concatenate([p for p, _ in known])
-        weights = np.concatenate([np.full(len(p), w) for p, w in known])
+        weights = np.repeat([w for _, w in known], [len(p) for p, _ in known])
         return np.bincount(docs, weights, minlength=self.size)

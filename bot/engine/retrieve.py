@@ -135,14 +135,16 @@ class Retriever:
         s = self.settings
         focus = q.focus()
         lexical = q.terms and s.mode != "semantic"
-        hits = self.index.search(TermQuery(dict(q.terms)), k=s.lexical_k, focus=focus) if lexical else []
+        coverages = self.index.coverages([(t, w * self.index.weight(t)) for t, w in focus.items()])
+        hits = self.index.search(TermQuery(dict(q.terms)), k=s.lexical_k, focus=focus, coverage=coverages) if lexical else []
         qvec = self.embedder.embed_one(q.semantic_text or q.text)
         no_hits = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32), None)
         sem_ids, sem_sims, every_unit = self._semantic(qvec, s.semantic_k) if s.mode != "lexical" else no_hits
         lex = {h.doc: (r, h) for r, h in enumerate(hits)}
         sem = {int(u): (r, float(v)) for r, (u, v) in enumerate(zip(sem_ids, sem_sims, strict=True))}
         fused = self._fuse(lex, sem)
-        coverages = self.index.coverages([(t, w * self.index.weight(t)) for t, w in focus.items()])
+        if every_unit is None:  # the clustered index scored only the nearest clusters: the rest, all at once
+            every_unit = self._similarities(qvec, [doc for doc in fused if doc not in sem])
         terms = frozenset(q.terms)
         about = {u for e in q.entities if e.id not in self.broad for u in self._entity_units.get(e.id, ())}
         talked_of = {u for e in context if e not in self.broad for u in self._entity_units.get(e, ())} - about
@@ -167,8 +169,8 @@ class Retriever:
                 srank, semantic = sem[doc]
                 if semantic >= s.faq_similarity:
                     score *= s.faq_boost
-            else:  # already scored when every unit was (the exact index), else read from its rows
-                srank, semantic = None, float(every_unit[doc]) if every_unit is not None else self.unit_similarity(qvec, doc)
+            else:
+                srank, semantic = None, float(every_unit[doc])
             candidates.append(Candidate(doc, score, lexical, coverage, semantic, lrank, srank, matched))
         candidates.sort(key=lambda c: c.fused, reverse=True)
         own = [t for t in q.own if not t.isdigit()]
@@ -198,6 +200,16 @@ class Retriever:
             return 0.0
         end = self._starts[unit + 1] if unit + 1 < len(self._starts) else self.vectors.size
         return float((self.vectors.rows(range(self._starts[unit], end)) @ vec).max())
+
+    def _similarities(self, vec: np.ndarray, units: list[int]) -> dict[int, float]:
+        """unit_similarity for several units, in one product."""
+        if not units or not vec.any():
+            return dict.fromkeys(units, 0.0)
+        ends = np.append(self._starts[1:], self.vectors.size)
+        runs = [np.arange(self._starts[u], ends[u]) for u in units]
+        sims = self.vectors.rows(np.concatenate(runs)) @ vec
+        best = np.maximum.reduceat(sims, np.cumsum([0] + [len(r) for r in runs[:-1]]))
+        return dict(zip(units, best.tolist(), strict=True))
 
     def _semantic(self, qvec: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """The k units nearest the question, each by its best vector (its text or one of its questions),

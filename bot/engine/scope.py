@@ -67,6 +67,7 @@ def _phrases(items: list[str]) -> list[tuple[str, ...]]:
 
 _OUT = {label: _phrases(phrases) for label, phrases in OUT_OF_SCOPE.items()}
 _ANCHORS = _phrases(ANCHORS)
+_FIRST_OUT = frozenset(p[0] for phrases in _OUT.values() for p in phrases)  # no such word: nothing is outside
 
 
 def _has(terms: list[str], phrase: tuple[str, ...]) -> bool:
@@ -80,6 +81,8 @@ def outside(terms: list[str] | tuple[str, ...], context: tuple[str, ...] = ()) -
     """The out-of-scope subject a question is about, unless it (or the conversation's subject,
     which can anchor a follow-up) ties it to the Leap. `terms`: the question's search terms."""
     terms = list(terms)
+    if _FIRST_OUT.isdisjoint(terms):  # the cheap test first: most questions name no phrase of these lists
+        return None
     if any(_has(terms, a) or set(a) <= set(context) for a in _ANCHORS):
         return None
     return next((label for label, phrases in _OUT.items() if any(_has(terms, p) for p in phrases)), None)

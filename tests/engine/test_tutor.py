@@ -217,7 +217,12 @@ def test_any_question_gives_a_valid_answer_within_limits(shipped_tutor_factory, 
     answer = shipped_tutor_factory().ask(question)
     assert len(answer.text) <= MAX_TEXT
     assert answer.abstained == (not answer.passages)
+    views = {d.id: d for d in answer.disputes}
     for p in answer.passages:
+        if p.kind == "dispute":  # cited by its estimates' lines, each source that of an estimate shown
+            shown = {e.source for e in views[p.id].estimates if f"{e.label} — {e.by} ({e.year})" in answer.text}
+            assert {s.id for s in p.sources} <= shown
+            continue
         for s in p.sources:
             author = re.split(r",| \(", s.citation)[0]  # "Xinhua (New China News Agency), *...*" -> "Xinhua"
             assert s.citation in answer.text or author in answer.text
@@ -308,6 +313,16 @@ def test_a_disputed_figure_shows_the_estimates_of_the_people_the_question_names(
     shown = [e for e in toll.estimates if f"{e.label} — {e.by} ({e.year})" in answer.text]
     assert {"Yang Jisheng", "Frank Dikötter"} <= {e.by for e in shown}
     assert shown[0] is toll.estimates[0] and shown[-1] is toll.estimates[-1]  # still lowest to highest
+
+
+def test_a_disputed_figure_cites_only_the_estimates_its_block_shows(shipped_tutor_factory):
+    # Found by the property test above: a block showing 8 of 17 estimates cited the other 9 sources too.
+    answer = shipped_tutor_factory().ask("deat deat deat peng millio how many deat")
+    [unit] = [p for p in answer.passages if p.kind == "dispute"]
+    [view] = [d for d in answer.disputes if d.id == unit.id]
+    shown = {e.source for e in view.estimates if f"{e.label} — {e.by} ({e.year})" in answer.text}
+    assert "more estimates" in answer.text and len(shown) < len({e.source for e in view.estimates})
+    assert {s.id for s in unit.sources} == shown
 
 
 def test_a_question_about_a_year_alone_is_answered_with_that_years_milestones(shipped_tutor_factory):
