@@ -138,6 +138,18 @@ def dispute_unit(
     view: DisputeView, max_estimates: int, superlative: str | None = None, why_chars: int = WHY_CHARS[0],
     named: tuple[EstimateView, ...] = (),
 ) -> str:
+    lines, _ = _estimate_lines(view, max_estimates, superlative, named)
+    return "\n".join([*lines, _why_line(view, why_chars)])
+
+
+def _why_line(view: DisputeView, why_chars: int) -> str:
+    return f"Why they differ: {leading_sentences(view.why_they_differ, why_chars)}"
+
+
+def _estimate_lines(
+    view: DisputeView, max_estimates: int, superlative: str | None, named: tuple[EstimateView, ...]
+) -> tuple[list[str], list[EstimateView]]:
+    """A dispute block's lines before its explanation, and the estimates they show."""
     shown = _shown(view, max_estimates, named)
     lines = [f"⚖️ **Disputed figure — {view.question}**"]
     if superlative == "high":
@@ -150,9 +162,11 @@ def dispute_unit(
     if len(shown) < len(view.estimates):
         ends = shown[0] is view.estimates[0] and shown[-1] is view.estimates[-1]
         lines.append(f"• …and {len(view.estimates) - len(shown)} more estimates{' between these' if ends else ''}.")
-    why = leading_sentences(view.why_they_differ, why_chars)
-    lines.append(f"Why they differ: {why}")
-    return "\n".join(lines)
+    if superlative == "high":
+        shown = [*shown, view.estimates[-1]]
+    elif superlative == "low":
+        shown = [*shown, view.estimates[0]]
+    return lines, shown
 
 
 def followup_unit(followups: Sequence[str]) -> str:
@@ -167,11 +181,12 @@ def _fit_dispute(
     estimates it shows."""
     named = _named(view, asked)
     for n in (MAX_ESTIMATES_IN_TEXT, 6, 4, 3, 2):
+        lines, shown = _estimate_lines(view, n, superlative, named)
+        size = sum(len(line) + 1 for line in lines)  # each line and the newline after it
         for why_chars in ((WHY_IN_FULL, *WHY_CHARS) if explain else WHY_CHARS):
-            unit = dispute_unit(view, n, superlative, why_chars, named)
-            if len(unit) <= budget:
-                ends = {"high": view.estimates[-1:], "low": view.estimates[:1]}.get(superlative or "", [])
-                return unit, frozenset(e.source for e in (*_shown(view, n, named), *ends))
+            why = _why_line(view, why_chars)
+            if size + len(why) <= budget:
+                return "\n".join([*lines, why]), frozenset(e.source for e in shown)
     return None
 
 
@@ -179,7 +194,7 @@ def compose(
     kb: KnowledgeBase,
     question: str,
     scored: Sequence[tuple[Unit, float]],
-    disputes: Sequence[Dispute],
+    disputes: Sequence[DisputeView],
     followups: Sequence[str],
     superlative: str | None = None,
     explain: bool = False,
@@ -204,7 +219,7 @@ def compose(
     dispute_blocks, shown_views, cited = [], [], {}
     asked = frozenset(w for w in content_words(question) if len(w) > 2)
     cap = DISPUTE_BLOCK_EXPLAINED if explain else DISPUTE_BLOCK
-    for view in (dispute_view(d) for d in disputes):
+    for view in disputes:
         fitted = _fit_dispute(view, min(cap, budget - reserve - sep), superlative, asked, explain)
         if fitted is None:  # the rival estimates matter more than suggested questions
             fitted = _fit_dispute(view, min(cap, budget - sep), superlative, asked, explain)

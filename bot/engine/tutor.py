@@ -105,6 +105,7 @@ class Tutor:
         self.kb = kb
         self.settings = settings or TutorSettings()
         self.memory = memory if memory is not None else ConversationMemory()  # an empty memory is falsy (__len__)
+        self._views = {d.id: compose.dispute_view(d) for d in kb.disputes.values()}  # as shown, built once
         self._dispute_figures = {  # each disputed amount's estimates, as plain numbers, and their span
             d.id: dispute_figures(d) for d in kb.disputes.values() if d.unit not in NON_COUNT_UNITS and d.unit != "percent"
         }
@@ -393,7 +394,7 @@ class Tutor:
             self.kb,
             r.query.text if question is None else question,
             [(u, c.fused) for u, c in zip(units, picked, strict=True)],
-            disputes,
+            [self._views[d.id] for d in disputes],
             followups,
             superlative if disputes else None,
             explain=r.query.asks("disagree"),
