@@ -123,7 +123,12 @@ def normalize(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """Normalised surface words (numbers and CJK characters included), stop words kept."""
-    return [_WORD_MAP.get(w, w) for w in _TOKEN_RE.findall(normalize(text))]
+    return list(_words(text))
+
+
+@lru_cache(maxsize=64)  # each stage reads the question's words again: read them once per question
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(_WORD_MAP.get(w, w) for w in _TOKEN_RE.findall(normalize(text)))
 
 
 @lru_cache(maxsize=65536)
