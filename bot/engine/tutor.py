@@ -333,6 +333,17 @@ class Tutor:
                         next((c for c in r.candidates if c.unit == i), Candidate(i, 0, 0, 0, 0, None, None, frozenset()))
                     )
             return picked
+        # One year ("how much grain in 1960"): that year's point of the series leads, beside it the units
+        # holding every term it holds (not a unit on another measure that shares the verb).
+        if series_hit is not None and len(r.query.years) == 1 and r.query.intents & {"amount"} and best.unit != series_hit.unit:
+            series = self.units[series_hit.unit].id.split(":")[0]
+            if self._by_key.get(f"series:{series}:{next(iter(r.query.years))}") == series_hit.unit:
+                beside = [
+                    c for c in r.candidates
+                    if c.unit != series_hit.unit and c.matched >= series_hit.matched
+                    and (not (years := self.units[c.unit].years) or years & r.query.years)
+                ]
+                return [series_hit, *beside[: s.max_units - 1]]
         for c in r.candidates[1:]:
             if len(picked) >= s.max_units:
                 break
@@ -360,6 +371,12 @@ class Tutor:
                 # disputed date goes beside it when the question asks when, or names one of the rival dates.
                 stated = i == 0 and not is_date
                 dated = is_date and (q.asks("date") or (i == 0 and bool(q.years & self._dispute_years[d])))
+                # Stated below the lead, a dispute over another year's figure is not the one asked ("in 1960?": not 1958's).
+                other_year = i > 0 and bool(q.years) and bool(asked_of := self.units[self._by_key[f"dispute:{d}"]].years) and (
+                    not asked_of & q.years
+                )
+                if other_year:
+                    continue
                 if d not in ids and (stated or (asks_amount and not is_date) or dated or d in near):
                     ids.append(d)
         for d in q.inherited_disputes:
