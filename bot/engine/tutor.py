@@ -18,7 +18,7 @@ from bot.engine.semantic import Embedder, load_model
 from bot.engine.spelling import Speller
 from bot.engine.text import STOP_WORDS, content_words, stem, tokenize, words
 from bot.engine.understand import DialogueState, Query, Understander
-from bot.engine.units import Unit, build_units
+from bot.engine.units import Unit, build_units, years_in
 
 MAX_QUESTION_CHARS = 2000  # longer input is read only up to here
 DEFAULT_TOPICS = ("overview", "death_toll", "communes")
@@ -106,6 +106,7 @@ class Tutor:
         self.settings = settings or TutorSettings()
         self.memory = memory if memory is not None else ConversationMemory()  # an empty memory is falsy (__len__)
         self._views = {d.id: compose.dispute_view(d) for d in kb.disputes.values()}  # as shown, built once
+        self._figure_years = {d.id: years_in(d.question) for d in kb.disputes.values()}  # the year(s) a figure is of
         self._dispute_figures = {  # each disputed amount's estimates, as plain numbers, and their span
             d.id: dispute_figures(d) for d in kb.disputes.values() if d.unit not in NON_COUNT_UNITS and d.unit != "percent"
         }
@@ -335,7 +336,7 @@ class Tutor:
             return picked
         # One year ("how much grain in 1960"): that year's point of the series leads, beside it the units
         # holding every term it holds (not a unit on another measure that shares the verb).
-        if series_hit is not None and len(r.query.years) == 1 and r.query.intents & {"amount"} and best.unit != series_hit.unit:
+        if series_hit is not None and len(r.query.years) == 1 and r.query.asks("amount") and best.unit != series_hit.unit:
             series = self.units[series_hit.unit].id.split(":")[0]
             if self._by_key.get(f"series:{series}:{next(iter(r.query.years))}") == series_hit.unit:
                 beside = [
@@ -371,12 +372,8 @@ class Tutor:
                 # disputed date goes beside it when the question asks when, or names one of the rival dates.
                 stated = i == 0 and not is_date
                 dated = is_date and (q.asks("date") or (i == 0 and bool(q.years & self._dispute_years[d])))
-                # Stated below the lead, a dispute over another year's figure is not the one asked ("in 1960?": not 1958's).
-                other_year = i > 0 and bool(q.years) and bool(asked_of := self.units[self._by_key[f"dispute:{d}"]].years) and (
-                    not asked_of & q.years
-                )
-                if other_year:
-                    continue
+                if i > 0 and q.years and self._figure_years[d] and not self._figure_years[d] & q.years:
+                    continue  # stated below the lead, another year's figure is not the one asked ("in 1960?": not 1958's)
                 if d not in ids and (stated or (asks_amount and not is_date) or dated or d in near):
                     ids.append(d)
         for d in q.inherited_disputes:
