@@ -229,6 +229,14 @@ class Tutor:
         ranked = [d for c in r.candidates for d in (self.units[c.unit].disputes or (self.units[c.unit].id,)) if d in found]
         return ranked[0] if ranked else found[0]
 
+    def _elsewhere(self, unit: int, q: Query) -> bool:
+        """Unit `unit` is a disputed figure confined to places the question names none of (Sichuan's toll,
+        asked China's)."""
+        u = self.units[unit]
+        places = self._dispute_places.get(u.id, frozenset()) if u.kind == "dispute" else frozenset()
+        named = {e.id for e in q.entities}  # by name, or by the distinctive word of it ("the xinyang incident")
+        return bool(places) and not any(p in named or self.understander.names_place(q.own, p) for p in places)
+
     def _places_named(self, d: str, named: set[str]) -> bool:
         """The question names every place dispute `d` is confined to (none, for China's toll)."""
         return self._dispute_places[d] <= named
@@ -315,7 +323,8 @@ class Tutor:
         if events := self._year_events(r.query):
             scores = {c.unit: c for c in r.candidates}
             return [scores.get(i, Candidate(i, 0, 0, 0, 0, None, None, frozenset())) for i in events]
-        best = r.candidates[0]
+        # A place's disputed toll does not lead a question naming no place of it ("how many died in total?").
+        best = next((c for c in r.candidates if not self._elsewhere(c.unit, r.query)), r.candidates[0])
         picked = [best]
         if r.part_candidates:  # a comparison: the best unit for each part
             for part in r.part_candidates:
@@ -348,6 +357,8 @@ class Tutor:
         for c in r.candidates[1:]:
             if len(picked) >= s.max_units:
                 break
+            if c.unit == best.unit:
+                continue
             if c.fused >= s.extra_ratio * best.fused and c.coverage >= s.extra_coverage:
                 picked.append(c)
         return picked
@@ -360,7 +371,8 @@ class Tutor:
         asks_amount = bool(q.intents & {"amount", "deaths", "high", "low", "compare"})
         best = r.candidates[0].fused
         near = {
-            self.units[c.unit].id for c in r.candidates if self.units[c.unit].kind == "dispute" and c.fused >= DISPUTE_NEAR * best
+            self.units[c.unit].id for c in r.candidates
+            if self.units[c.unit].kind == "dispute" and c.fused >= DISPUTE_NEAR * best and not self._elsewhere(c.unit, q)
         }
         stating = units[:2]
         if asks_amount and not any(u.disputes for u in stating):  # the amount asked may be stated just below

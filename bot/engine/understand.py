@@ -273,7 +273,7 @@ class Understander:
             state = self.home
         return self._resolve(query, state, surface, text)
 
-    def _names(self, terms: tuple[str, ...], place: str) -> bool:
+    def names_place(self, terms: tuple[str, ...], place: str) -> bool:
         """The terms name the place, if only by the distinctive word of its name ("xinyang")."""
         return not set(terms).isdisjoint(t for t in self.entities[place].terms if t not in GENERIC_PLACE_WORDS)
 
@@ -337,7 +337,7 @@ class Understander:
                 # The place the last question named, even within another name ("the xinyang incident"),
                 # else the most recent one.
                 places = state.entities.get("place", ())
-                named = (p for p in (*places, *self.places) if self._names(state.own, p))
+                named = (p for p in (*places, *self.places) if self.names_place(state.own, p))
                 asked = next(named, places[0] if places else None)
                 if asked is not None:
                     refer += list(self.entities[asked].terms)

@@ -140,6 +140,15 @@ def test_one_years_figure_is_led_by_that_years_point_of_the_series(shipped_tutor
     assert (follow.passages[0].kind, follow.passages[0].id) == ("series", "grain-output:1957")
 
 
+def test_a_places_toll_answers_a_question_naming_that_place_not_one_about_china(shipped_tutor_factory):
+    tutor = shipped_tutor_factory()
+    national = tutor.ask("how many people died in the famine in total")
+    assert national.passages[0].id != "sichuan-deaths" and national.disputes[0].id == "famine-deaths"
+    assert tutor.ask("how many died in sichuan").disputes[0].id == "sichuan-deaths"
+    tutor.ask("was sichuan hit hard", conversation="s")
+    assert tutor.ask("how many died there?", conversation="s").disputes[0].id == "sichuan-deaths"
+
+
 def test_a_dispute_box_only_where_the_answer_is_about_that_figure(small_tutor):
     # The furnaces passage states no figure; the target passage does, and is asked for it.
     assert small_tutor.ask("what were the backyard furnaces?").disputes == ()
