@@ -61,12 +61,18 @@ ANCHORS = [
     "three years of natural disasters",
 ]
 
+# Within a subject that is China itself, "the famine" can only be the Leap's ("what does xi jinping say
+# about the famine?"); elsewhere it could be any famine.
+SUBJECT_ANCHORS = {"present-day China": ["famine"]}
+
+
 def _phrases(items: list[str]) -> list[tuple[str, ...]]:
     return [tuple(tokenize(p)) for p in items if tokenize(p)]
 
 
 _OUT = {label: _phrases(phrases) for label, phrases in OUT_OF_SCOPE.items()}
 _ANCHORS = _phrases(ANCHORS)
+_SUBJECT_ANCHORS = {label: _phrases(phrases) for label, phrases in SUBJECT_ANCHORS.items()}
 _FIRST_OUT = frozenset(p[0] for phrases in _OUT.values() for p in phrases)  # no such word: nothing is outside
 
 
@@ -85,4 +91,10 @@ def outside(terms: list[str] | tuple[str, ...], context: tuple[str, ...] = ()) -
         return None
     if any(_has(terms, a) or set(a) <= set(context) for a in _ANCHORS):
         return None
-    return next((label for label, phrases in _OUT.items() if any(_has(terms, p) for p in phrases)), None)
+    return next(
+        (
+            label for label, phrases in _OUT.items()
+            if any(_has(terms, p) for p in phrases) and not any(_has(terms, a) for a in _SUBJECT_ANCHORS.get(label, ()))
+        ),
+        None,
+    )

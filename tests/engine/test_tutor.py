@@ -259,6 +259,9 @@ def test_any_question_gives_a_valid_answer_within_limits(shipped_tutor_factory, 
         ("What happened to Liu Shaoqi in the Cultural Revolution?", True),
         ("what is the population of china today", False),
         ("is Tombstone still banned in China today?", True),
+        ("what does xi jinping say about the famine", True),  # within China, "the famine" is the Leap's
+        ("what does xi jinping think of covid", False),
+        ("how many died in the irish potato famine", False),
     ],
 )
 def test_scope_boundary(shipped_tutor_factory, question, answered):
