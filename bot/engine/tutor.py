@@ -357,7 +357,7 @@ class Tutor:
         for c in r.candidates[1:]:
             if len(picked) >= s.max_units:
                 break
-            if c.unit == best.unit:
+            if c.unit == best.unit or self._elsewhere(c.unit, r.query):
                 continue
             if c.fused >= s.extra_ratio * best.fused and c.coverage >= s.extra_coverage:
                 picked.append(c)
