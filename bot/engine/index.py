@@ -150,9 +150,9 @@ class Index:
         matched = np.flatnonzero(scores)  # every document with a query term scores above zero
         if len(matched) > limit:
             weight = self._matched_weight([(t, w * self.idf[t]) for t, w in query.terms.items() if t in self.idf])
-            matched = matched[np.argpartition(-weight[matched], limit)[:limit]]
+            matched = matched[(-weight[matched]).argpartition(limit)[:limit]]
         if len(matched) > k:
-            matched = matched[np.argpartition(-scores[matched], k - 1)[:k]]
+            matched = matched[(-scores[matched]).argpartition(k - 1)[:k]]
         matched = matched[np.lexsort((matched, -scores[matched]))]  # best first; ties by document order
         if coverage is None:
             coverage = self.coverages([(t, w * self.weight(t)) for t, w in focus.items()])

@@ -59,6 +59,7 @@ class Embedder:
         self.table = table  # kept in its stored precision (float16): half the memory
         self.tokenizer = tokenizer
         self.fingerprint = fingerprint  # identifies the model files (None: a tutor using it is never snapshotted)
+        self._foreign_ids = tokenizer.get_vocab_size(with_added_tokens=True) > table.shape[0]
         self.tokenizer.no_padding()
         self.tokenizer.no_truncation()
 
@@ -87,7 +88,8 @@ class Embedder:
     def _pooled(self, token_ids: list[int], text: str) -> np.ndarray | None:
         """The mean of a (lowercased, stripped) text's known token vectors; None for no text or no known token."""
         ids = np.asarray(token_ids, dtype=np.int64)
-        ids = ids[(ids >= 0) & (ids < self.table.shape[0])]
+        if self._foreign_ids:  # a tokenizer with ids the table lacks (not the shipped one: its 32,000 are the table's)
+            ids = ids[(ids >= 0) & (ids < self.table.shape[0])]
         if not (text and ids.size):
             return None
         return np.add.reduce(self.table[ids], axis=0, dtype=np.float32) / ids.size  # their mean, without np.mean's overhead
