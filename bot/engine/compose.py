@@ -134,14 +134,6 @@ def _shown(view: DisputeView, n: int, named: tuple[EstimateView, ...]) -> list[E
     return [e for e in view.estimates if id(e) in picked]
 
 
-def dispute_unit(
-    view: DisputeView, max_estimates: int, superlative: str | None = None, why_chars: int = WHY_CHARS[0],
-    named: tuple[EstimateView, ...] = (),
-) -> str:
-    lines, _ = _estimate_lines(view, max_estimates, superlative, named)
-    return "\n".join([*lines, _why_line(view, why_chars)])
-
-
 def _why_line(view: DisputeView, why_chars: int) -> str:
     return f"Why they differ: {leading_sentences(view.why_they_differ, why_chars)}"
 

@@ -109,7 +109,8 @@ class Retriever:
             texts += [unit_semantic_text(u), *u.questions]
         self.vectors = VectorIndex(self.embedder.embed(texts))
         self._starts = np.asarray(starts, dtype=np.int64)
-        self._owner = np.repeat(np.arange(len(units)), np.diff(np.append(self._starts, len(texts))))
+        self._ends = np.append(self._starts[1:], len(texts))  # each unit's vectors: rows _starts[i] to _ends[i]
+        self._owner = np.repeat(np.arange(len(units)), self._ends - self._starts)
         self._kind_prior = dict(self.settings.kind_prior)
         self._prior_key = [self._key(u) for u in units]  # what a unit's prior depends on
         self._prior_keys = frozenset(self._prior_key)
@@ -196,17 +197,13 @@ class Retriever:
 
     def unit_similarity(self, vec: np.ndarray, unit: int) -> float:
         """The best similarity of a vector to a unit's text and questions (0 for an empty vector)."""
-        if not vec.any():
-            return 0.0
-        end = self._starts[unit + 1] if unit + 1 < len(self._starts) else self.vectors.size
-        return float((self.vectors.rows(range(self._starts[unit], end)) @ vec).max())
+        return self._similarities(vec, [unit])[unit]
 
     def _similarities(self, vec: np.ndarray, units: list[int]) -> dict[int, float]:
-        """unit_similarity for several units, in one product."""
+        """Each unit's best similarity to the vector (its text's or one of its questions'), in one product."""
         if not units or not vec.any():
             return dict.fromkeys(units, 0.0)
-        ends = np.append(self._starts[1:], self.vectors.size)
-        runs = [np.arange(self._starts[u], ends[u]) for u in units]
+        runs = [np.arange(self._starts[u], self._ends[u]) for u in units]
         sims = self.vectors.rows(np.concatenate(runs)) @ vec
         best = np.maximum.reduceat(sims, np.cumsum([0] + [len(r) for r in runs[:-1]]))
         return dict(zip(units, best.tolist(), strict=True))

@@ -76,9 +76,7 @@ def load_snapshot(path: Path | None, embedder: Embedder) -> Tutor | None:
     try:
         with open(path, "rb") as f:
             tutor = pickle.load(f)
-    except FileNotFoundError:
-        return None
-    except Exception:  # a damaged pickle can raise almost anything: the tutor is then rebuilt
+    except Exception:  # none yet, or a damaged pickle (which can raise almost anything): the tutor is then built
         return None
     if not isinstance(tutor, Tutor):
         return None

@@ -18,7 +18,7 @@ from bot.engine.semantic import Embedder, load_model
 from bot.engine.spelling import Speller
 from bot.engine.text import STOP_WORDS, content_words, stem, tokenize, words
 from bot.engine.understand import DialogueState, Query, Understander
-from bot.engine.units import Unit, build_units, years_in
+from bot.engine.units import Unit, build_units
 
 MAX_QUESTION_CHARS = 2000  # longer input is read only up to here
 DEFAULT_TOPICS = ("overview", "death_toll", "communes")
@@ -106,7 +106,6 @@ class Tutor:
         self.settings = settings or TutorSettings()
         self.memory = memory if memory is not None else ConversationMemory()  # an empty memory is falsy (__len__)
         self._views = {d.id: compose.dispute_view(d) for d in kb.disputes.values()}  # as shown, built once
-        self._figure_years = {d.id: years_in(d.question) for d in kb.disputes.values()}  # the year(s) a figure is of
         self._dispute_figures = {  # each disputed amount's estimates, as plain numbers, and their span
             d.id: dispute_figures(d) for d in kb.disputes.values() if d.unit not in NON_COUNT_UNITS and d.unit != "percent"
         }
@@ -138,6 +137,7 @@ class Tutor:
             u.id: frozenset(e for e in about if self.understander.entities[e].kind == "place")
             for u, about in zip(self.units, self.about, strict=True) if u.kind == "dispute"
         }
+        self._figure_years = {u.id: u.years for u in self.units if u.kind == "dispute"}  # the year(s) a figure is of
         self._timeline_by_year: dict[int, list[int]] = {}
         for i, u in enumerate(self.units):
             if u.kind == "timeline":
