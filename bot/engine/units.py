@@ -20,6 +20,7 @@ _SPAN = re.compile(r"\b(?:between\s+(1[89]\d\d|20\d\d)\s+and|(1[89]\d\d|20\d\d)\
 _AMOUNT = re.compile(
     r"\b(?!(?:1[5-9]|20)\d\d\b)\d[\d,.]*\b|\b(million|billion|thousand|hundred|percent|per cent|half|third|quarter)s?\b|%"
 )
+_WHY = re.compile(r"\bwhy\b|\bcaus|\breasons?\b", re.I)  # a title or question asking why
 _PRESENT = re.compile(
     r"\b(today|nowadays|to this day|still|remains?|present-day|no longer|has been|have been|is (banned|censored|available))\b",
     re.I,
@@ -57,6 +58,11 @@ class Unit:
     def speaks_of_present(self) -> bool:
         """The unit says something of today (how the famine is remembered, what is still banned)."""
         return bool(_PRESENT.search(self.text))
+
+    @property
+    def explains(self) -> bool:
+        """The unit says why: its title, or most of the questions it answers, ask why or for causes."""
+        return bool(_WHY.search(self.title)) or 2 * sum(1 for q in self.questions if _WHY.search(q)) > max(1, len(self.questions))
 
     @property
     def states_amount(self) -> bool:

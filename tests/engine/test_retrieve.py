@@ -1,5 +1,7 @@
 """Retrieve: every kind of unit can be found, and BM25 and semantic similarity are both heard."""
 
+from dataclasses import replace
+
 import pytest
 
 from bot.engine.judge import Judge
@@ -57,3 +59,18 @@ def test_units_about_what_the_conversation_is_about_rank_a_little_higher(shipped
     both = about & set(plain) & set(talked)
     assert both and all(talked[u] == pytest.approx(plain[u] * 1.1) for u in both)
     assert all(talked[u] == pytest.approx(plain[u]) for u in (set(plain) & set(talked)) - about)
+
+
+def test_a_why_question_ranks_the_units_that_explain_higher(shipped_tutor_factory):
+    tutor = shipped_tutor_factory()
+    q = tutor.understand("why did grain output fall so much")
+    assert q.asks("cause")
+    retriever = tutor.retriever
+    ranked = retriever.retrieve(q).candidates
+    assert tutor.units[ranked[0].unit].id == "agriculture-output-collapse-causes"  # titled "Why grain output collapsed..."
+    shipped = {c.unit: c.fused for c in ranked}
+    retriever.settings = replace(retriever.settings, cause_prior=1.0)
+    without = {c.unit: c.fused for c in retriever.retrieve(q).candidates}
+    explaining = {u for u in shipped if tutor.units[u].explains}
+    assert explaining and all(shipped[u] == pytest.approx(without[u] * 1.4) for u in explaining)
+    assert all(shipped[u] == pytest.approx(without[u]) for u in set(shipped) - explaining)

@@ -29,3 +29,10 @@ def test_timeline_dates_read_as_dates():
     assert readable_date("1958-08") == "August 1958"
     assert readable_date("1960") == "1960"
     assert readable_date("1959-07-14", short=True) == "14 Jul 1959"
+
+
+def test_a_unit_explains_when_its_title_or_most_of_its_questions_ask_why(shipped_kb):
+    units = {u.id: u for u in build_units(shipped_kb)}
+    assert units["agriculture-why-inflate"].explains  # titled "Why officials inflated harvest figures"
+    assert units["overview-why-it-failed"].explains
+    assert not units["agriculture-launching-satellites"].explains
