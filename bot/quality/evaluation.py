@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from bot.engine.answer import Answer
+from bot.engine.compose import followup_unit
 
 
 class QuestionFileError(ValueError):
@@ -153,8 +154,14 @@ def disputed_ok(answer: Answer) -> bool:
     return False
 
 
+def answer_body(answer: Answer) -> str:
+    """What the answer says, without the questions it suggests asking next: a suggestion that names the
+    right word is not an answer that gives it."""
+    return answer.text.replace(followup_unit(answer.followups), "") if answer.followups else answer.text
+
+
 def score(item: Item, answer: Answer) -> Outcome:
-    text = answer.text.lower()
+    text = answer_body(answer).lower()
     missing = tuple(g for g in item.must_mention if not any(a in text for a in g))
     found = len(item.must_mention) - len(missing)
     d_ok = disputed_ok(answer)
