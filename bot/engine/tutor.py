@@ -291,7 +291,7 @@ class Tutor:
         entity = best is not None and any(e.id in self.about[best.unit] for e in q.entities)
         year = not q.years or (best is not None and bool(self.units[best.unit].years & q.years))
         index = self.retriever.index
-        named = {t for e in q.entities for t in e.terms} | set(q.refers)
+        named = {t for e in q.entities for t in e.terms} | set(q.refers) | set(q.aliases)
         rest = {t: w for t, w in q.focus().items() if t not in named and not t.isdigit()}
         rest_weight = sum(w * index.weight(t) for t, w in rest.items())
         held = sum(w * index.weight(t) for t, w in rest.items() if best is not None and t in index.doc_terms[best.unit])

@@ -128,6 +128,7 @@ class Query:
     specificity: dict[str, float] = field(default_factory=dict)  # term -> 1 for a rare word, less for an everyday one
     refers: tuple[str, ...] = ()  # the terms a follow-up took from the conversation's subject
     points_back: bool = False  # says "he", "there", "that"... or opens "and what about": it needs a conversation
+    aliases: tuple[str, ...] = ()  # the words of an alias the question named an entity by ("glf")
 
     def focus(self) -> dict[str, float]:
         """Each term's weight in judging coverage: its query weight times how specific it is."""
@@ -205,7 +206,11 @@ class Understander:
     def find_entities(self, terms: list[str], context: tuple[str, ...] = ()) -> list[Entity]:
         """Glossary entities named in the terms, longest phrase first; an ambiguous name ("peng")
         counts only if the conversation already named one of its entities."""
-        found: list[str] = []
+        return list(dict.fromkeys(e for e, _ in self.names(terms, context)))
+
+    def names(self, terms: list[str], context: tuple[str, ...] = ()) -> list[tuple[Entity, tuple[str, ...]]]:
+        """Each entity named in the terms with the words that name it ("glf" for the Great Leap Forward)."""
+        found: list[tuple[Entity, tuple[str, ...]]] = []
         i = 0
         while i < len(terms):
             if terms[i] not in self.first_words:  # no name starts here (most words)
@@ -218,11 +223,11 @@ class Understander:
                     if len(ids) > 1 or key in self.everyday_names:
                         ids = {e for e in ids if e in context}
                     if len(ids) == 1:
-                        found.append(next(iter(ids)))
+                        found.append((self.entities[next(iter(ids))], key))
                     i += n - 1
                     break
             i += 1
-        return [self.entities[e] for e in dict.fromkeys(found)]
+        return found
 
     # ----- the question -----------------------------------------------------------------------
     def understand(self, question: str, state: DialogueState | None = None) -> Query:
@@ -235,7 +240,10 @@ class Understander:
         # The semantic model reads the question as meant: chat-speak mapped, misspellings corrected.
         semantic = " ".join(fixes.get(w, w) for w in words(plain) if w not in CHAT_NOISE) or question.strip()
         context_ids = tuple(e for ids in (state.entities.values() if state else ()) for e in ids)
-        entities = self.find_entities(own, context_ids)
+        named = self.names(own, context_ids)
+        entities = list(dict.fromkeys(e for e, _ in named))
+        # The words of an alias typed ("glf", "mao tse-tung"): a name, not something asked about the entity.
+        aliases = tuple(dict.fromkeys(t for e, key in named for t in key if t not in e.terms))
         years = frozenset(y for y in years_in(question) if 1900 <= y <= 2030)
         surface = set(words(question))
         terms: dict[str, float] = {}
@@ -261,6 +269,7 @@ class Understander:
             common,
             semantic_text=semantic,
             specificity=specificity,
+            aliases=aliases,
             points_back=bool(CONTINUATION.search(text)) or bool(surface & (PERSON_PRONOUNS | PLACE_PRONOUNS | THING_PRONOUNS)),
         )
         if state is None or not state.question:
@@ -398,6 +407,7 @@ class Understander:
             q.specificity,
             tuple(refer),
             q.points_back,
+            q.aliases,
         )
 
     def state_after(

@@ -17,6 +17,15 @@ def test_aliases_name_their_entity_and_add_its_terms(tutor):
     assert [e.id for e in q.entities] == ["mao-zedong"]
     assert q.entities[0].kind == "person"
     assert {"mao", "zedong"} <= set(q.terms)
+    assert set(q.aliases) == {"tse", "tung"}  # the alias's own words: a name, not what is asked
+
+
+def test_what_a_question_asks_beyond_its_names_leaves_out_an_alias(shipped_tutor_factory):
+    tutor = shipped_tutor_factory()
+    q = tutor.understand("tell me about liu shaoqi during the glf")
+    assert "glf" in q.aliases and {e.id for e in q.entities} >= {"liu-shaoqi", "great-leap-forward"}
+    r = tutor.retriever.retrieve(q)
+    assert tutor.features(r)["rest_coverage"] == 1.0  # nothing asked beyond the names is missing
 
 
 def test_an_ambiguous_name_names_no_one_without_context(tutor):
