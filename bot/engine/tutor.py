@@ -17,7 +17,7 @@ from bot.engine.retrieve import Candidate, Retrieval, Retriever, RetrieveSetting
 from bot.engine.semantic import Embedder, load_model
 from bot.engine.spelling import Speller
 from bot.engine.text import STOP_WORDS, content_words, stem, tokenize, words
-from bot.engine.understand import DialogueState, Query, Understander
+from bot.engine.understand import CONTEXT_WEIGHT, DialogueState, Query, Understander
 from bot.engine.units import Unit, build_units
 
 MAX_QUESTION_CHARS = 2000  # longer input is read only up to here
@@ -119,6 +119,9 @@ class Tutor:
         self.understander = Understander(kb, speller, frozenset(self.retriever.index.postings))
         self.about = [self._about(u, doc.meta) for u, doc in zip(self.units, self.retriever.documents, strict=True)]
         self.retriever.link_entities(self.about)
+        # The entities a unit's text names, in the order it names them: who "he" may be once it is shown
+        # (the Anhui entry names Zeng Xisheng, its first secretary; its meta names only Anhui).
+        self.mentions = [tuple(e.id for e in self.understander.find_entities(tokenize(u.text))) for u in self.units]
         self.understander.broad = self.retriever.broad
         self.judge = judge if judge is not None else Judge.load()
         self._by_key = {u.key: i for i, u in enumerate(self.units)}
@@ -273,7 +276,9 @@ class Tutor:
     def _year_events(self, q: Query) -> list[int]:
         """A question asking only about a year ("what happened in 1960?", "and in 1961?"): the timeline's
         key events of that year (its milestones), else events spread from its first to its last."""
-        if not q.years or len(q.years) > 1 or q.parts or not all(t.isdigit() for t in q.terms):
+        # Its own terms are all the year: a subject the conversation lends it lightly ("what happened in 1959?"
+        # after "give me a timeline of the glf") does not make it a question about that subject.
+        if not q.years or len(q.years) > 1 or q.parts or not all(t.isdigit() for t, w in q.terms.items() if w > CONTEXT_WEIGHT):
             return []
         if q.points_back and not q.followup:  # "and in 1961?" with nothing before it: and what, in 1961?
             return []
@@ -427,9 +432,20 @@ class Tutor:
         )
         shown = tuple(f"{p.kind}:{p.id}" for p in answer.passages)
         # Every unit shown names what "he" or "there" may mean next, the lead's entities first.
-        entities = tuple(dict.fromkeys(e for u in units for e in self.about[self._by_key[u.key]]))
+        entities = self._entities_shown(r.query, units)
         new_state = self.understander.state_after(r.query, entities, shown, tuple(d.id for d in answer.disputes), state)
         return answer, new_state
+
+    def _entities_shown(self, q: Query, units: list[Unit]) -> tuple[str, ...]:
+        """What "he" or "there" may mean next: every shown unit's entities, the lead's first. After a "who"
+        question, the entries shown and then the people the lead's text names come before the others' entities:
+        the answer to "who was the leader there?" is whom "what happened to him?" asks about."""
+        about = [self.about[self._by_key[u.key]] for u in units]
+        if not q.asks("person"):
+            return tuple(dict.fromkeys(e for ids in about for e in ids))
+        entries = [u.id for u in units[1:] if u.kind == "glossary"]
+        named = self.mentions[self._by_key[units[0].key]]
+        return tuple(dict.fromkeys([*about[0], *entries, *named, *(e for ids in about[1:] for e in ids)]))
 
     def _followups(self, r: Retrieval, shown: set[str], disputes: list[Dispute]) -> list[str]:
         """Questions the tutor can answer next: other units' own questions, never the one just asked."""

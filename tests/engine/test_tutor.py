@@ -362,6 +362,10 @@ def test_a_question_about_a_year_alone_is_answered_with_that_years_milestones(sh
     assert {p.id for p in follow.passages} == {e.id for e in tutor.kb.timeline if e.year == 1961 and e.milestone}
     # ...but asked with nothing before it, it has no question to move.
     assert tutor.ask("and in 1961?").abstained
+    # A conversation's subject lent to it lightly does not make it a question about that subject.
+    tutor.ask("give me a timeline of the glf", conversation="t")
+    in_talk = tutor.ask("what happened in 1959", conversation="t")
+    assert {p.id for p in in_talk.passages} == {e.id for e in tutor.kb.timeline if e.year == 1959 and e.milestone}
 
 
 def test_why_do_they_disagree_is_answered_with_the_last_disputed_figure(shipped_tutor_factory):
@@ -416,6 +420,16 @@ def test_he_can_be_a_person_a_further_unit_of_the_last_answer_was_about(shipped_
     assert "dams-huang-wanli" in {p.id for p in warned.passages[1:]}
     state = tutor.memory.last("s").state
     assert state.entities["person"][0] == "huang-wanli"
+
+
+def test_after_a_who_question_he_is_the_person_the_answer_names(shipped_tutor_factory):
+    tutor = shipped_tutor_factory()
+    tutor.ask("what happened in anhui", conversation="a")
+    leader = tutor.ask("who was the leader there", conversation="a")
+    assert "Zeng Xisheng" in leader.passages[0].text  # the Anhui entry names its first secretary...
+    assert tutor.memory.last("a").state.entities["person"][0] == "zeng-xisheng"  # ...whom "he" now means
+    fate = tutor.ask("what happened to him", conversation="a")
+    assert not fate.abstained and "Zeng" in fate.passages[0].text  # not Mao, whom the second unit was about
 
 
 def test_a_disputed_figure_is_flagged_wherever_a_unit_states_it(shipped_tutor_factory):
