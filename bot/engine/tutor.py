@@ -188,8 +188,7 @@ class Tutor:
         outside = self.outside(q, state)
         if outside:
             return self._abstain(question, None, compose.outside_scope(outside)), None
-        context = () if state is None or q.followup else tuple(ids[0] for ids in state.entities.values() if ids)
-        r = self.retriever.retrieve(q, context)
+        q, r = self.retrieve(q, state)
         # Answerable by what the question names, whatever the judge estimates; never a request to invent.
         by_construction = not q.asks("invent") and (
             self._listed(r) or bool(self._year_events(r.query)) or self._asked_dispute(r) is not None
@@ -197,6 +196,17 @@ class Tutor:
         if not by_construction and not self.judge.answers(self.features(r)):
             return self._abstain(question, r), None
         return self._answer(r, state, question)
+
+    def retrieve(self, q: Query, state: DialogueState | None) -> tuple[Query, Retrieval]:
+        """The question's candidates, and the reading of it they are for. A question read afresh leans a little
+        on what the conversation is about; a short one with words of its own ("who was responsible?") that
+        so finds nothing the conversation is on is read on the conversation's subject, if that finds some."""
+        context = () if state is None or q.followup else tuple(ids[0] for ids in state.entities.values() if ids)
+        r = self.retriever.retrieve(q, context)
+        other = self.understander.in_context(q, state)
+        if other is not None and not self._related(r, state) and self._related(found := self.retriever.retrieve(other), state):
+            return other, found
+        return q, r
 
     @staticmethod
     def outside(q: Query, state: DialogueState | None) -> str | None:
@@ -231,6 +241,18 @@ class Tutor:
             return stated[0]  # the best unit states one of them: that one
         ranked = [d for c in r.candidates for d in (self.units[c.unit].disputes or (self.units[c.unit].id,)) if d in found]
         return ranked[0] if ranked else found[0]
+
+    def _related(self, r: Retrieval, state: DialogueState) -> bool:
+        """The best unit is on what the conversation is about: shown in it, on the topic of a unit shown in it,
+        or about an entity it named."""
+        if r.best is None:
+            return False
+        u = self.units[r.best.unit]
+        topics = {self.units[self._by_key[k]].topic for k in state.units if k in self._by_key}
+        if u.key in state.units or (u.topic and u.topic in topics):
+            return True
+        talked = {e for ids in state.entities.values() for e in ids}
+        return not talked.isdisjoint(self.about[r.best.unit])
 
     def _elsewhere(self, unit: int, q: Query) -> bool:
         """Unit `unit` is a disputed figure confined to places the question names none of (Sichuan's toll,

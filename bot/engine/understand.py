@@ -296,8 +296,17 @@ class Understander:
         pieces = [p for p in pieces if p]
         return tuple(pieces) if len(pieces) >= 2 else ()
 
-    def _resolve(self, q: Query, state: DialogueState, surface: set[str], text: str) -> Query:
-        """Read a follow-up against the dialogue state; a question that names its own subject starts afresh."""
+    def in_context(self, q: Query, state: DialogueState | None) -> Query | None:
+        """A short question with words of its own and no pointing back ("who was responsible?") is read
+        afresh; this is its other reading, on the conversation's subject (None when it has no other)."""
+        if state is None or not state.question or q.followup or q.points_back or q.unknown or q.entities:
+            return None
+        read = self._resolve(q, state, set(words(q.text)), q.text.lower(), lean=True)
+        return read if read.followup else None
+
+    def _resolve(self, q: Query, state: DialogueState, surface: set[str], text: str, lean: bool = False) -> Query:
+        """Read a follow-up against the dialogue state; a question that names its own subject starts afresh
+        (`lean`: a short one with words of its own is read on the conversation's subject all the same)."""
         specific = [
             t
             for t in q.own
@@ -310,7 +319,7 @@ class Understander:
         names_subject = bool(q.entities) or len(specific) >= 3 or (q.asks("definition") and specific)
         if (names_subject and not continuation and not pronoun) or not (continuation or pronoun or len(specific) <= 2):
             return q
-        if not (continuation or pronoun) and (specific or q.unknown):
+        if not (continuation or pronoun) and (specific or q.unknown) and not lean:
             return q  # its own words, however few ("what's the capital of france"): a new question
         terms = dict(q.terms)
         refer: list[str] = []

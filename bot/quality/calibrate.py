@@ -54,7 +54,7 @@ def collect(tutor: Tutor, items: list[Item]) -> tuple[np.ndarray, np.ndarray, np
         q = tutor.understand(item.question, state)
         if not q.text or tutor.outside(q, state):
             continue  # the explicit scope list decides these, not the judge
-        r = tutor.retriever.retrieve(q)
+        q, r = tutor.retrieve(q, state)  # as the tutor reads it when asked
         x = tutor.features(r)
         rows.append([x[f] for f in FEATURES])
         labels.append(0 if item.abstain else 1)

@@ -495,3 +495,23 @@ def test_it_after_a_question_on_the_leap_itself_is_the_work_just_shown(shipped_t
     tutor.ask("what is the official chinese death toll for the famine", conversation="o")
     q = tutor.understand("who calculated it", tutor.memory.last("o").state)
     assert "resolution-1981" not in {e.id for e in q.entities}
+
+
+def test_a_short_question_finding_nothing_the_conversation_is_on_is_read_on_its_subject(shipped_tutor_factory):
+    tutor = shipped_tutor_factory()
+    tutor.ask("what was the steel target in 1958", conversation="s")
+    tutor.ask("did they hit it", conversation="s")
+    state = tutor.memory.last("s").state
+    q = tutor.understand("why was the claim so high", state)
+    assert not q.followup  # words of its own, no pointing back: read afresh first...
+    other = tutor.understander.in_context(q, state)
+    assert other is not None and other.followup and set(state.subject) <= set(other.terms)
+    fresh = tutor.retriever.retrieve(q)
+    assert tutor.units[fresh.best.unit].topic == "death_toll"  # ...which finds the highest death toll
+    read, r = tutor.retrieve(q, state)
+    assert read == other and r.best.unit != fresh.best.unit and tutor._related(r, state) and not tutor._related(fresh, state)
+    answer = tutor.ask("why was the claim so high", conversation="s")
+    assert "steel-1958" in {d.id for d in answer.disputes} and "famine-deaths" not in {d.id for d in answer.disputes}
+    # A short question whose own reading stays on the conversation keeps it.
+    tutor.ask("what was the steel target in 1958", conversation="m")
+    assert tutor.ask("where did the metal come from", conversation="m").passages[0].id == "steel-household-metal"
