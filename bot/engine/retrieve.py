@@ -2,8 +2,9 @@
 
 Lexical and semantic rankings are joined by reciprocal rank fusion (as Haystack's hybrid retriever
 does), then weighed by what the question asks for: a "when" question leans to timeline events, a
-"how many" question to disputes and series, a "why" question to units that explain, a question
-naming a year to units that speak of it, a question naming a person or place to the units about them.
+"how many" question to disputes and series, a "why" question to units that explain, "what did
+liu say?" to units that report someone's words, a question naming a year to units that speak of it, a
+question naming a person or place to the units about them.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ class RetrieveSettings:
     summary_topic: str = "overview"
     summary_prior: float = 1.6
     cause_prior: float = 1.4  # a why question: units that explain (titled or asked why) rank up
+    said_prior: float = 1.3  # "what did liu say?": units that report someone's words rank up
 
 
 class Candidate(NamedTuple):  # a tuple, not a frozen dataclass: some forty are built per question, five times faster
@@ -247,12 +249,12 @@ class Retriever:
             out.append(Candidate(h.doc, score, h.score, h.coverage, 0.0, r, None, h.matched))
         return tuple(sorted(out, key=lambda c: c.fused, reverse=True))
 
-    def _priors(self, q: Query) -> dict[tuple[str, bool, bool, bool, bool], float]:
+    def _priors(self, q: Query) -> dict[tuple[str, bool, bool, bool, bool, bool], float]:
         """The prior of each kind of unit, by (kind, in the summary topic, states an amount, a person's entry,
-        explains), for this question."""
+        explains, reports words), for this question."""
         return {key: self._prior(*key, q) for key in self._prior_keys}
 
-    def _prior(self, kind: str, summary: bool, amount: bool, person: bool, explains: bool, q: Query) -> float:
+    def _prior(self, kind: str, summary: bool, amount: bool, person: bool, explains: bool, reports: bool, q: Query) -> float:
         s = self.settings
         prior = self._kind_prior.get(kind, 1.0)
         for intent, of_kind, factor in s.intent_prior:
@@ -268,7 +270,11 @@ class Retriever:
             prior *= s.amount_prior[0] if amount else s.amount_prior[1]
         if explains and q.asks("cause"):
             prior *= s.cause_prior
+        if reports and q.asks("said"):
+            prior *= s.said_prior
         return prior
 
-    def _key(self, unit: Unit) -> tuple[str, bool, bool, bool, bool]:
-        return unit.kind, unit.topic == self.settings.summary_topic, unit.states_amount, unit.person, unit.explains
+    def _key(self, unit: Unit) -> tuple[str, bool, bool, bool, bool, bool]:
+        return (
+            unit.kind, unit.topic == self.settings.summary_topic, unit.states_amount, unit.person, unit.explains, unit.reports
+        )

@@ -48,6 +48,11 @@ INTENTS: dict[str, re.Pattern[str]] = {
     "high": re.compile(r"\b(highest|largest|biggest|maximum|most|worst|greatest|deadliest|top)\b"),
     "low": re.compile(r"\b(lowest|smallest|least|minimum|fewest)\b"),
     "fate": re.compile(r"\bwhat (happened|became) (to|of)\b|\blater (life|years)\b|\bfate\b|\bend(ed)? up\b|\bafterwards?\b"),
+    # What someone said or thought: answered by a unit that reports their words ("what did liu shaoqi say").
+    "said": re.compile(
+        r"\bwhat (did|does|do|had) (?!you\b|u\b)[\w' ]{1,40}? "
+        r"(say|said|think|thought|write|wrote|call|called|argue|claim|tell|told)\b"
+    ),
     "present": re.compile(r"\b(today|nowadays|currently|these days|right now|now)\b"),
     "invent": re.compile(
         r"\bmake up\b|\ba made[ -]up\b|\binvent (a|an|some)\b|\bpretend\b|\bimagine\b"

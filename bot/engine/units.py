@@ -21,6 +21,10 @@ _AMOUNT = re.compile(
     r"\b(?!(?:1[5-9]|20)\d\d\b)\d[\d,.]*\b|\b(million|billion|thousand|hundred|percent|per cent|half|third|quarter)s?\b|%"
 )
 _WHY = re.compile(r"\bwhy\b|\bcaus|\breasons?\b", re.I)  # a title or question asking why
+_SAYING = re.compile(
+    r"\b(said|says|told|wrote|writes|called|calls|declared|remarked|argued|argues|admitted|complained|described|"
+    r"denounced|dismissed|blamed|attributed|claimed|insisted|warned|praised|criticised|criticized|quoted)\b|[\"“]"
+)
 _PRESENT = re.compile(
     r"\b(today|nowadays|to this day|still|remains?|present-day|no longer|has been|have been|is (banned|censored|available))\b",
     re.I,
@@ -63,6 +67,11 @@ class Unit:
     def explains(self) -> bool:
         """The unit says why: its title, or most of the questions it answers, ask why or for causes."""
         return bool(_WHY.search(self.title)) or 2 * sum(1 for q in self.questions if _WHY.search(q)) > max(1, len(self.questions))
+
+    @property
+    def reports(self) -> bool:
+        """The unit reports someone's words: a quotation, or a verb of saying."""
+        return bool(self.quote) or bool(_SAYING.search(self.text))
 
     @property
     def states_amount(self) -> bool:

@@ -74,3 +74,16 @@ def test_a_why_question_ranks_the_units_that_explain_higher(shipped_tutor_factor
     explaining = {u for u in shipped if tutor.units[u].explains}
     assert explaining and all(shipped[u] == pytest.approx(without[u] * 1.4) for u in explaining)
     assert all(shipped[u] == pytest.approx(without[u]) for u in set(shipped) - explaining)
+
+
+def test_what_someone_said_ranks_the_units_that_report_words_higher(shipped_tutor_factory):
+    tutor = shipped_tutor_factory()
+    q = tutor.understand("what did liu shaoqi say about the famine")
+    assert q.asks("said") and not tutor.understand("what do you think about mao").asks("said")
+    retriever = tutor.retriever
+    shipped = {c.unit: c.fused for c in retriever.retrieve(q).candidates}
+    retriever.settings = replace(retriever.settings, said_prior=1.0)
+    without = {c.unit: c.fused for c in retriever.retrieve(q).candidates}
+    reporting = {u for u in shipped if tutor.units[u].reports}
+    assert reporting and all(shipped[u] == pytest.approx(without[u] * 1.3) for u in reporting)
+    assert all(shipped[u] == pytest.approx(without[u]) for u in set(shipped) - reporting)

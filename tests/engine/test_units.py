@@ -36,3 +36,10 @@ def test_a_unit_explains_when_its_title_or_most_of_its_questions_ask_why(shipped
     assert units["agriculture-why-inflate"].explains  # titled "Why officials inflated harvest figures"
     assert units["overview-why-it-failed"].explains
     assert not units["agriculture-launching-satellites"].explains
+
+
+def test_a_unit_reports_words_when_it_quotes_or_says_who_said_what(shipped_kb):
+    units = {u.key: u for u in build_units(shipped_kb)}
+    quoted = [u for u in units.values() if u.quote]
+    assert quoted and all(u.reports for u in quoted)
+    assert units["series:grain-output:1959"].reports is False
