@@ -66,6 +66,7 @@ INTENTS: dict[str, re.Pattern[str]] = {
         r"|\bsystem prompt\b|\bjailbreak\b"
         r"|\bfake (a |an |some )?(quotes?|sources?|citations?|references?|statistics?|reply|letter|speech|interview)\b"
         r"|\bwhat if\b|\bhypothetical|\b(your|ur) (own |personal |honest )?(opinion|take)\b"
+        r"|\bwhat would (have )?happen(ed)?\b|\b(you|u)\b.*\bpersonally\b"  # a counterfactual; the tutor's own view
     ),
 }
 PERSON_PRONOUNS = frozenset("he him his she her hers himself herself".split())
