@@ -515,3 +515,9 @@ def test_a_short_question_finding_nothing_the_conversation_is_on_is_read_on_its_
     # A short question whose own reading stays on the conversation keeps it.
     tutor.ask("what was the steel target in 1958", conversation="m")
     assert tutor.ask("where did the metal come from", conversation="m").passages[0].id == "steel-household-metal"
+
+
+def test_a_provinces_toll_is_answered_with_that_province_not_a_tally_of_birds(shipped_tutor_factory):
+    answer = shipped_tutor_factory().ask("how many died in henan")
+    assert not answer.abstained and answer.passages[0].id == "famine-henan-province"
+    assert "three million" in answer.passages[0].text and "sparrow" not in answer.passages[0].text.lower()
