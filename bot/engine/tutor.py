@@ -353,8 +353,10 @@ class Tutor:
         # A place's disputed toll does not lead a question naming no place of it ("how many died in total?").
         best = next((c for c in r.candidates if not self._elsewhere(c.unit, r.query)), r.candidates[0])
         picked = [best]
-        if r.part_candidates:  # a comparison: the best unit for each part
+        if r.part_candidates:  # a comparison: the best unit for each part the units shown do not lead with
             for part in r.part_candidates:
+                if part and part[0].unit in {p.unit for p in picked}:
+                    continue
                 c = next((c for c in part if c.unit not in {p.unit for p in picked}), None)
                 if c is not None and len(picked) < s.max_units:
                     picked.append(c)
@@ -451,6 +453,7 @@ class Tutor:
             followups,
             superlative if disputes else None,
             explain=r.query.asks("disagree"),
+            compared=bool(r.part_candidates),
         )
         shown = tuple(f"{p.kind}:{p.id}" for p in answer.passages)
         # Every unit shown names what "he" or "there" may mean next, the lead's entities first.

@@ -521,3 +521,12 @@ def test_a_provinces_toll_is_answered_with_that_province_not_a_tally_of_birds(sh
     answer = shipped_tutor_factory().ask("how many died in henan")
     assert not answer.abstained and answer.passages[0].id == "famine-henan-province"
     assert "three million" in answer.passages[0].text and "sparrow" not in answer.passages[0].text.lower()
+
+
+def test_a_comparison_shows_each_thing_compared_before_the_suggestions(shipped_tutor_factory):
+    answer = shipped_tutor_factory().ask("tombstone vs hungry ghosts")
+    shown = {p.id for p in answer.passages}
+    assert "tombstone-book" in shown or "historiography-yang-jisheng-tombstone" in shown
+    assert shown & {"historiography-becker-hungry-ghosts", "hungry-ghosts-book"}
+    assert len([p for p in answer.passages if "hungry" in p.id]) == 1  # the part the lead answers gets no second unit
+    assert answer.disputes and len(answer.text) <= 2000  # the disputed toll Becker reports still shows, shortened
