@@ -39,7 +39,7 @@ WHY_CHARS = (420, 200)  # characters of "why they differ": as much as fits, else
 WHY_IN_FULL = 1000  # ...and first, when that is what the question asks
 DISPUTE_BLOCK = 1100  # the most a disputed-figure block may take of the message...
 DISPUTE_BLOCK_EXPLAINED = 1600  # ...and when the question asks why the estimates differ
-DISPUTE_BLOCK_MIN = 450  # room for a block of two estimates, kept when comparisons come first
+DISPUTE_BLOCK_MIN = 800  # room for a block of a few estimates and why they differ, kept when comparisons come first
 NO_QUESTION = "Ask me a question about the Great Leap Forward (China, 1958–1962) or the famine it caused."
 
 
@@ -195,7 +195,7 @@ def compose(
 ) -> Answer:
     """Budget order: the best unit, the disputed figures, further units, then follow-ups; for a comparison
     (`compared`: a unit per thing compared), the further units before the disputed figures, which keep room
-    for two estimates.
+    for a short block.
 
     A dispute unit among `scored` is shown as its disputed-figure block (it is in `disputes`)."""
     sep = 2  # the blank line between blocks
@@ -215,7 +215,7 @@ def compose(
     dispute_blocks, shown_views, cited = [], [], {}
     asked = frozenset(w for w in content_words(question) if len(w) > 2)
     cap = DISPUTE_BLOCK_EXPLAINED if explain else DISPUTE_BLOCK
-    if compared:  # the other things compared first, leaving the disputed figure room for two estimates
+    if compared:  # the other things compared first, leaving the disputed figure room for a short block
         keep = DISPUTE_BLOCK_MIN + sep if disputes else 0
         for u, sc, block in quoted[0 if lead_is_dispute else 1 :]:
             if len(block) + sep <= budget - keep:

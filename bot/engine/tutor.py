@@ -353,10 +353,8 @@ class Tutor:
         # A place's disputed toll does not lead a question naming no place of it ("how many died in total?").
         best = next((c for c in r.candidates if not self._elsewhere(c.unit, r.query)), r.candidates[0])
         picked = [best]
-        if r.part_candidates:  # a comparison: the best unit for each part the units shown do not lead with
+        if r.part_candidates:  # a comparison: the best unit for each part
             for part in r.part_candidates:
-                if part and part[0].unit in {p.unit for p in picked}:
-                    continue
                 c = next((c for c in part if c.unit not in {p.unit for p in picked}), None)
                 if c is not None and len(picked) < s.max_units:
                     picked.append(c)

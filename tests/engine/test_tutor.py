@@ -528,5 +528,4 @@ def test_a_comparison_shows_each_thing_compared_before_the_suggestions(shipped_t
     shown = {p.id for p in answer.passages}
     assert "tombstone-book" in shown or "historiography-yang-jisheng-tombstone" in shown
     assert shown & {"historiography-becker-hungry-ghosts", "hungry-ghosts-book"}
-    assert len([p for p in answer.passages if "hungry" in p.id]) == 1  # the part the lead answers gets no second unit
     assert answer.disputes and len(answer.text) <= 2000  # the disputed toll Becker reports still shows, shortened
