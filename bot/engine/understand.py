@@ -347,10 +347,11 @@ class Understander:
             bare = True
         elif continuation and only_year:
             # "and in 1961?" -> the last question with that year (and without the last one's year).
-            for t in state.own:
-                if not t.isdigit():
-                    terms.setdefault(t, 0.8)
-            refer = list(state.subject)
+            asked = [t for t in state.own if not t.isdigit()]
+            for t in asked:
+                terms.setdefault(t, 0.8)
+            # The last question asked of a year alone ("what happened in 1959?"): so is this one.
+            refer = list(state.subject) if asked else []
             intents = intents | (state.intents - {"definition"})
         else:
             # "what happened to him?", "was it the Leap's fault?", "and how many died?", "why?"

@@ -366,6 +366,9 @@ def test_a_question_about_a_year_alone_is_answered_with_that_years_milestones(sh
     tutor.ask("give me a timeline of the glf", conversation="t")
     in_talk = tutor.ask("what happened in 1959", conversation="t")
     assert {p.id for p in in_talk.passages} == {e.id for e in tutor.kb.timeline if e.year == 1959 and e.milestone}
+    # ...and moved to another year, it stays a question about that year alone.
+    moved = tutor.ask("and 1962", conversation="t")
+    assert {p.id for p in moved.passages} == {e.id for e in tutor.kb.timeline if e.year == 1962 and e.milestone}
 
 
 def test_why_do_they_disagree_is_answered_with_the_last_disputed_figure(shipped_tutor_factory):
