@@ -215,14 +215,19 @@ def compose(
     dispute_blocks, shown_views, cited = [], [], {}
     asked = frozenset(w for w in content_words(question) if len(w) > 2)
     cap = DISPUTE_BLOCK_EXPLAINED if explain else DISPUTE_BLOCK
-    if compared:  # the other things compared first, leaving the disputed figure room for a short block
-        keep = DISPUTE_BLOCK_MIN + sep if disputes else 0
-        for u, sc, block in quoted[0 if lead_is_dispute else 1 :]:
-            if len(block) + sep <= budget - keep:
+    further = quoted[0 if lead_is_dispute else 1 :]
+
+    def place_further(room: int) -> None:
+        """The further units that fit, leaving `room` characters."""
+        nonlocal budget
+        for u, sc, block in further:
+            if len(block) + sep <= budget - room:
                 chosen.append((u, sc))
                 blocks.append(block)
                 budget -= len(block) + sep
-        quoted = quoted[:0 if lead_is_dispute else 1]
+
+    if compared:  # the other things compared first, leaving the disputed figure room for a short block
+        place_further(DISPUTE_BLOCK_MIN + sep if disputes else 0)
     for view in disputes:
         fitted = _fit_dispute(view, min(cap, budget - reserve - sep), superlative, asked, explain)
         if fitted is None:  # the rival estimates matter more than suggested questions
@@ -233,12 +238,14 @@ def compose(
             shown_views.append(view)
             budget -= len(block) + sep
     chosen += [(u, sc) for u, sc in dispute_units if u.id in {v.id for v in shown_views}]
-    for u, sc, block in quoted[0 if lead_is_dispute else 1 :]:
-        if len(block) + sep <= budget - reserve:
-            chosen.append((u, sc))
-            blocks.append(block)
-            budget -= len(block) + sep
-    parts = (dispute_blocks + blocks) if lead_is_dispute else (blocks[:1] + dispute_blocks + blocks[1:])
+    if not compared:
+        place_further(reserve)
+    if lead_is_dispute:
+        parts = dispute_blocks + blocks
+    elif compared:  # the things compared side by side, then the disputed figure
+        parts = blocks + dispute_blocks
+    else:
+        parts = blocks[:1] + dispute_blocks + blocks[1:]
     if follow and len(follow) + sep <= budget:
         parts.append(follow)
     else:
