@@ -526,7 +526,7 @@ def test_a_provinces_toll_is_answered_with_that_province_not_a_tally_of_birds(sh
     assert "three million" in answer.passages[0].text and "sparrow" not in answer.passages[0].text.lower()
 
 
-def test_a_comparison_shows_each_thing_compared_before_the_suggestions(shipped_tutor_factory):
+def test_a_comparison_shows_each_thing_compared_and_still_the_disputed_figure(shipped_tutor_factory):
     answer = shipped_tutor_factory().ask("tombstone vs hungry ghosts")
     shown = {p.id for p in answer.passages}
     assert "tombstone-book" in shown or "historiography-yang-jisheng-tombstone" in shown
