@@ -119,9 +119,7 @@ class Tutor:
         self.understander = Understander(kb, speller, frozenset(self.retriever.index.postings))
         self.about = [self._about(u, doc.meta) for u, doc in zip(self.units, self.retriever.documents, strict=True)]
         self.retriever.link_entities(self.about)
-        # The entities a unit's text names, in the order it names them: who "he" may be once it is shown
-        # (the Anhui entry names Zeng Xisheng, its first secretary; its meta names only Anhui).
-        self.mentions = [tuple(e.id for e in self.understander.find_entities(tokenize(u.text))) for u in self.units]
+        self._mentions: dict[int, tuple[str, ...]] = {}  # unit -> the entities its text names (read when first asked)
         self.understander.broad = self.retriever.broad
         self.judge = judge if judge is not None else Judge.load()
         self._by_key = {u.key: i for i, u in enumerate(self.units)}
@@ -203,8 +201,10 @@ class Tutor:
         so finds nothing the conversation is on is read on the conversation's subject, if that finds some."""
         context = () if state is None or q.followup else tuple(ids[0] for ids in state.entities.values() if ids)
         r = self.retriever.retrieve(q, context)
-        other = self.understander.in_context(q, state)
-        if other is not None and not self._related(r, state) and self._related(found := self.retriever.retrieve(other), state):
+        if state is None or self._related(r, state):
+            return q, r
+        other = self.understander.in_context(q, state)  # read only when the first reading strays
+        if other is not None and self._related(found := self.retriever.retrieve(other), state):
             return other, found
         return q, r
 
@@ -248,8 +248,9 @@ class Tutor:
         if r.best is None:
             return False
         u = self.units[r.best.unit]
-        topics = {self.units[self._by_key[k]].topic for k in state.units if k in self._by_key}
-        if u.key in state.units or (u.topic and u.topic in topics):
+        if u.key in state.units:
+            return True
+        if u.topic and u.topic in {self.units[self._by_key[k]].topic for k in state.units if k in self._by_key}:
             return True
         talked = {e for ids in state.entities.values() for e in ids}
         return not talked.isdisjoint(self.about[r.best.unit])
@@ -467,8 +468,16 @@ class Tutor:
         if not q.asks("person"):
             return tuple(dict.fromkeys(e for ids in about for e in ids))
         entries = [u.id for u in units[1:] if u.kind == "glossary"]
-        named = self.mentions[self._by_key[units[0].key]]
+        named = self._mentioned(self._by_key[units[0].key])
         return tuple(dict.fromkeys([*about[0], *entries, *named, *(e for ids in about[1:] for e in ids)]))
+
+    def _mentioned(self, unit: int) -> tuple[str, ...]:
+        """The entities a unit's text names, in the order it names them: who "he" may be once it is shown (the
+        Anhui entry names Zeng Xisheng, its first secretary; its meta names only Anhui). Read on first need:
+        only the lead of a "who" answer needs it, and reading every unit's text would cost each start."""
+        if unit not in self._mentions:
+            self._mentions[unit] = tuple(e.id for e in self.understander.find_entities(tokenize(self.units[unit].text)))
+        return self._mentions[unit]
 
     def _followups(self, r: Retrieval, shown: set[str], disputes: list[Dispute]) -> list[str]:
         """Questions the tutor can answer next: other units' own questions, never the one just asked."""
