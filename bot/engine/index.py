@@ -108,6 +108,9 @@ class Index:
             for t in terms:
                 postings.setdefault(t, []).append(i)
         self.postings = {t: np.asarray(p, dtype=np.int32) for t, p in postings.items()}  # term -> documents
+        # A query weighs a term's body and meta scores alike (meta times meta_weight): one row per term, its
+        # documents as in `postings`, the two fields' scores added.
+        self.rows = {t: (docs, _merged(t, docs, self.body, self.meta, meta_weight)) for t, docs in self.postings.items()}
         n = self.size
         self.idf = {t: math.log(1.0 + (n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in postings.items()}
         self.max_idf = math.log(1.0 + (n - 0.5) / 1.5)
@@ -121,43 +124,49 @@ class Index:
     def known(self, term: str) -> bool:
         return term in self.postings
 
-    def search(
-        self,
-        query: Query,
-        k: int = 10,
-        focus: dict[str, float] | None = None,
-        limit: int = 64,
-        coverage: np.ndarray | None = None,
-    ) -> list[Hit]:
+    def search(self, query: Query, k: int = 10, focus: dict[str, float] | None = None, limit: int = 64) -> list[Hit]:
         """Top k documents containing a query term; coverage is of `focus` (term -> weight, default:
-        the query's weights), each term also weighted by its idf (`coverage`: those already computed).
+        the query's weights), each term also weighted by its idf."""
+        return self.matches(query, k, focus, limit)[0]
+
+    def matches(
+        self, query: Query, k: int = 10, focus: dict[str, float] | None = None, limit: int = 64
+    ) -> tuple[list[Hit], np.ndarray]:
+        """search's hits, and every document's coverage of `focus` (the retriever reads it for the units
+        the semantic side finds too): both from one pass over the query terms' rows.
 
         Beyond `limit` matches, only the `limit` whose matched terms weigh most (idf times query
-        weight) are ranked: a document matching several of the question's terms is preferred to one
-        matching a single common term many times (measured: without this, follow-ups whose context
-        terms widen the query fare worse)."""
+        weight; ties in document order) are ranked: a document matching several of the question's terms
+        is preferred to one matching a single common term many times (measured: without this, follow-ups
+        whose context terms widen the query fare worse)."""
         focus = query.terms if focus is None else focus
-        docs, values = [], []
-        for t, w in query.terms.items():
-            for field, weight in ((self.body, w), (self.meta, w * self.meta_weight)):
-                row = field.rows.get(t)
-                if row is not None:
-                    docs.append(row[0])
-                    values.append(row[1] * weight)
-        if not docs:
-            return []
-        scores = np.bincount(np.concatenate(docs), np.concatenate(values), minlength=self.size)
-        matched = np.flatnonzero(scores)  # every document with a query term scores above zero
+        if focus.keys() != query.terms.keys():
+            coverage = self.coverages([(t, w * self.weight(t)) for t, w in focus.items()])
+        found = [(t, w, self.rows[t]) for t, w in query.terms.items() if t in self.rows]
+        if not found:
+            return [], coverage if focus.keys() != query.terms.keys() else np.zeros(self.size)
+        lengths = [len(row[0]) for _, _, row in found]
+        docs = np.concatenate([row[0] for _, _, row in found])
+        scores = np.bincount(docs, np.concatenate([row[1] * w for _, w, row in found]), minlength=self.size)
+        if focus.keys() == query.terms.keys():
+            total = sum(w * self.weight(t) for t, w in focus.items())
+            shares = np.repeat([focus[t] * self.idf[t] / total for t, _, _ in found], lengths)
+            coverage = np.bincount(docs, shares, minlength=self.size)
+        # Every document with a query term scores above zero (a boolean array's nonzero is several times faster).
+        matched = np.flatnonzero(scores > 0)
         if len(matched) > limit:
-            weight = self._matched_weight([(t, w * self.idf[t]) for t, w in query.terms.items() if t in self.idf])
+            weight = np.bincount(docs, np.repeat([w * self.idf[t] for t, w, _ in found], lengths), minlength=self.size)
             matched = matched[(-weight[matched]).argpartition(limit)[:limit]]
         if len(matched) > k:
             matched = matched[(-scores[matched]).argpartition(k - 1)[:k]]
         matched = matched[np.lexsort((matched, -scores[matched]))]  # best first; ties by document order
-        if coverage is None:
-            coverage = self.coverages([(t, w * self.weight(t)) for t, w in focus.items()])
         terms = frozenset(query.terms)
-        return [Hit(doc, float(scores[doc]), float(coverage[doc]), self.doc_terms[doc] & terms) for doc in matched.tolist()]
+        at = matched.tolist()
+        hits = [
+            Hit(doc, score, cover, self.doc_terms[doc] & terms)
+            for doc, score, cover in zip(at, scores[matched].tolist(), coverage[matched].tolist(), strict=True)
+        ]
+        return hits, coverage
 
     def coverages(self, weighted: list[tuple[str, float]]) -> np.ndarray:
         """Every document's share of the weighted query terms' weight: how much of the question it contains."""
@@ -172,3 +181,14 @@ class Index:
         docs = np.concatenate([p for p, _ in known])
         weights = np.repeat([w for _, w in known], [len(p) for p, _ in known])
         return np.bincount(docs, weights, minlength=self.size)
+
+
+def _merged(term: str, docs: np.ndarray, body: _FieldScores, meta: _FieldScores, meta_weight: float) -> np.ndarray:
+    """A term's body score plus meta_weight times its meta score, for each of `docs` (those having it)."""
+    out = np.zeros(len(docs), dtype=np.float64)
+    for field, weight in ((body, 1.0), (meta, meta_weight)):
+        row = field.rows.get(term)
+        if row is not None:
+            out[np.searchsorted(docs, row[0])] += row[1] * weight
+    return out
+

@@ -139,8 +139,10 @@ class Retriever:
         s = self.settings
         focus = q.focus()
         lexical = q.terms and s.mode != "semantic"
-        coverages = self.index.coverages([(t, w * self.index.weight(t)) for t, w in focus.items()])
-        hits = self.index.search(TermQuery(dict(q.terms)), k=s.lexical_k, focus=focus, coverage=coverages) if lexical else []
+        if lexical:
+            hits, coverages = self.index.matches(TermQuery(dict(q.terms)), k=s.lexical_k, focus=focus)
+        else:
+            hits, coverages = [], self.index.coverages([(t, w * self.index.weight(t)) for t, w in focus.items()])
         qvec = self.embedder.embed_one(q.semantic_text or q.text)
         no_hits = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32), None)
         sem_ids, sem_sims, every_unit = self._semantic(qvec, s.semantic_k) if s.mode != "lexical" else no_hits
@@ -206,9 +208,11 @@ class Retriever:
         """Each unit's best similarity to the vector (its text's or one of its questions'), in one product."""
         if not units or not vec.any():
             return dict.fromkeys(units, 0.0)
-        runs = [np.arange(self._starts[u], self._ends[u]) for u in units]
-        sims = self.vectors.rows(np.concatenate(runs)) @ vec
-        best = np.maximum.reduceat(sims, np.cumsum([0] + [len(r) for r in runs[:-1]]))
+        at = np.asarray(units)
+        lengths = self._ends[at] - self._starts[at]
+        offsets = np.cumsum(lengths) - lengths  # where each unit's run starts among the rows read
+        rows = np.repeat(self._starts[at] - offsets, lengths) + np.arange(int(lengths.sum()))
+        best = np.maximum.reduceat(self.vectors.rows(rows) @ vec, offsets)
         return dict(zip(units, best.tolist(), strict=True))
 
     def _semantic(self, qvec: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:

@@ -24,10 +24,11 @@ TUNE_FILE = DATA / "tune_questions.yaml"
 NEGATIVES_FILE = DATA / "judge_negatives.yaml"
 # What the judge is trained on: the engine team's tune set and negatives; a second tune set and second
 # negatives written by a helper outside the team who saw the knowledge base; tune3 to tune6, written by
-# helpers who saw neither the knowledge base nor the code (the voices held-out sets are written in).
+# helpers who saw neither the knowledge base nor the code (the voices held-out sets are written in); tune7 and tune8, from
+# newcomers' probes of the tutor.
 TRAINING_FILES = (
     TUNE_FILE, DATA / "tune2_questions.yaml", DATA / "tune3_questions.yaml", DATA / "tune4_questions.yaml",
-    DATA / "tune5_questions.yaml", DATA / "tune6_questions.yaml",
+    DATA / "tune5_questions.yaml", DATA / "tune6_questions.yaml", DATA / "tune7_questions.yaml", DATA / "tune8_questions.yaml",
     NEGATIVES_FILE, DATA / "judge_negatives2.yaml",
 )
 MAX_FALSE_ABSTENTION = 0.01
