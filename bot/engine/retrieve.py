@@ -114,11 +114,22 @@ class Retriever:
         self._starts = np.asarray(starts, dtype=np.int64)
         self._ends = np.append(self._starts[1:], len(texts))  # each unit's vectors: rows _starts[i] to _ends[i]
         self._owner = np.repeat(np.arange(len(units)), self._ends - self._starts)
-        self._kind_prior = dict(self.settings.kind_prior)
         self._prior_key = [self._key(u) for u in units]  # what a unit's prior depends on
-        self._prior_keys = frozenset(self._prior_key)
+        self._prior_keys = sorted(set(self._prior_key))  # the kinds of unit, as far as priors go
+        self._prior_index = np.array([self._prior_keys.index(k) for k in self._prior_key], dtype=np.int64)
         self._entity_units: dict[str, set[int]] = {}
         self.broad: frozenset[str] = frozenset()  # entities too many units are about to mark a subject
+
+    @property
+    def settings(self) -> RetrieveSettings:
+        return self._settings
+
+    @settings.setter
+    def settings(self, value: RetrieveSettings) -> None:
+        """New settings (an ablation, a sweep) also start the priors afresh."""
+        self._settings = value
+        self._kind_prior = dict(value.kind_prior)
+        self._prior_cache: dict[tuple[frozenset[str], bool], np.ndarray] = {}
 
     def __getstate__(self) -> dict:
         """A snapshot leaves the model out (snapshot.py attaches the one the new process loads)."""
@@ -154,30 +165,32 @@ class Retriever:
         terms = frozenset(q.terms)
         about = {u for e in q.entities if e.id not in self.broad for u in self._entity_units.get(e.id, ())}
         talked_of = {u for e in context if e not in self.broad for u in self._entity_units.get(e, ())} - about
-        prior = self._priors(q)
+        # Every candidate's score at once, in the order the factors were always applied (the same floats).
+        docs = list(fused)
+        at = np.fromiter(docs, dtype=np.int64, count=len(docs))
+        score = np.fromiter(fused.values(), dtype=np.float64, count=len(docs))
+        score *= self._priors(q)[self._prior_index[at]]
+        if q.years:
+            score[[not self.units[doc].years & q.years for doc in docs]] *= s.undated
+        if about or talked_of:
+            score *= [s.about_entity if doc in about else s.conversation_prior if doc in talked_of else 1.0 for doc in docs]
+        cover = coverages[at]
+        score *= s.coverage_floor + cover
+        if isinstance(every_unit, np.ndarray):  # every unit scored: the semantic side's values are these
+            semantic = every_unit[at].astype(np.float64)
+        else:
+            semantic = np.fromiter((sem[doc][1] if doc in sem else every_unit[doc] for doc in docs), np.float64, len(docs))
+        found = np.fromiter((doc in sem for doc in docs), dtype=bool, count=len(docs))
+        score[found & (semantic >= s.faq_similarity)] *= s.faq_boost
         candidates = []
-        for doc, score in fused.items():
-            score *= prior[self._prior_key[doc]]
-            if q.years and not self.units[doc].years & q.years:
-                score *= s.undated
-            if doc in about:
-                score *= s.about_entity
-            elif doc in talked_of:
-                score *= s.conversation_prior
+        for doc, fused_score, coverage, similarity in zip(docs, score.tolist(), cover.tolist(), semantic.tolist(), strict=True):
             if doc in lex:
-                r, h = lex[doc]
-                lexical, coverage, matched, lrank = h.score, h.coverage, h.matched, r
+                lrank, h = lex[doc]
+                lexical, matched = h.score, h.matched
             else:
-                lexical, coverage, lrank = 0.0, float(coverages[doc]), None
-                matched = self.index.doc_terms[doc] & terms
-            score *= s.coverage_floor + coverage
-            if doc in sem:
-                srank, semantic = sem[doc]
-                if semantic >= s.faq_similarity:
-                    score *= s.faq_boost
-            else:
-                srank, semantic = None, float(every_unit[doc])
-            candidates.append(Candidate(doc, score, lexical, coverage, semantic, lrank, srank, matched))
+                lrank, lexical, matched = None, 0.0, self.index.doc_terms[doc] & terms
+            srank = sem[doc][0] if doc in sem else None
+            candidates.append(Candidate(doc, fused_score, lexical, coverage, similarity, lrank, srank, matched))
         candidates.sort(key=lambda c: c.fused, reverse=True)
         own = [t for t in q.own if not t.isdigit()]
         known = sum(1 for t in own if self.index.known(t)) / len(own) if own else 0.0
@@ -253,10 +266,14 @@ class Retriever:
             out.append(Candidate(h.doc, score, h.score, h.coverage, 0.0, r, None, h.matched))
         return tuple(sorted(out, key=lambda c: c.fused, reverse=True))
 
-    def _priors(self, q: Query) -> dict[tuple[str, bool, bool, bool, bool, bool], float]:
-        """The prior of each kind of unit, by (kind, in the summary topic, states an amount, a person's entry,
-        explains, reports words), for this question."""
-        return {key: self._prior(*key, q) for key in self._prior_keys}
+    def _priors(self, q: Query) -> np.ndarray:
+        """The prior of each kind of unit (`_prior_index` gives a unit's kind), for this question: what it asks
+        and whether it names a year decide it, so it is computed once for each such kind of question."""
+        asked = (q.intents, bool(q.years))
+        priors = self._prior_cache.get(asked)
+        if priors is None:
+            priors = self._prior_cache[asked] = np.array([self._prior(*key, q) for key in self._prior_keys])
+        return priors
 
     def _prior(self, kind: str, summary: bool, amount: bool, person: bool, explains: bool, reports: bool, q: Query) -> float:
         s = self.settings
