@@ -42,6 +42,8 @@ DISPUTE_BLOCK_EXPLAINED = 1600  # ...and when the question asks why the estimate
 DISPUTE_BLOCK_MIN = 800  # room for a block of a few estimates and why they differ, kept when comparisons come first
 NO_QUESTION = "Ask me a question about the Great Leap Forward (China, 1958–1962) or the famine it caused."
 
+CITATION_LINE = "— "  # a unit's citations: the line that starts so
+
 
 def topic_label(topic: str) -> str:
     return TOPIC_LABELS.get(topic, topic.replace("_", " "))
@@ -73,7 +75,7 @@ def unit_block(kb: KnowledgeBase, unit: Unit) -> str:
             src = kb.sources[passage.quote.source.id]
             lines.append(f"> “{passage.quote.text}” — quoted from {citation(src, passage.quote.source, journal=False)}")
     cites = "; ".join(citation(kb.sources[r.id], r, journal=False) for r in unit.sources)
-    lines.append(f"— {cites}")
+    lines.append(f"{CITATION_LINE}{cites}")
     return "\n".join(lines)
 
 

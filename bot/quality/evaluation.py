@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from bot.engine.answer import Answer
-from bot.engine.compose import followup_unit
+from bot.engine.compose import CITATION_LINE, followup_unit
 
 
 class QuestionFileError(ValueError):
@@ -155,9 +155,11 @@ def disputed_ok(answer: Answer) -> bool:
 
 
 def answer_body(answer: Answer) -> str:
-    """What the answer says, without the questions it suggests asking next: a suggestion that names the
-    right word is not an answer that gives it."""
-    return answer.text.replace(followup_unit(answer.followups), "") if answer.followups else answer.text
+    """What the answer says, without the questions it suggests asking next and without its citation lines:
+    a suggestion or a cited title that names the right word ("Mao's Great Famine") is not an answer that
+    gives it."""
+    text = answer.text.replace(followup_unit(answer.followups), "") if answer.followups else answer.text
+    return "\n".join(line for line in text.splitlines() if not line.startswith(CITATION_LINE))
 
 
 def score(item: Item, answer: Answer) -> Outcome:
@@ -183,7 +185,7 @@ def evaluate(tutor, items: list[Item]) -> Result:
 
 
 SET_ORDER = (
-    "tune", "tune2", "tune3", "tune4", "tune5", "tune6", "tune7", "tune8",
+    "tune", "tune2", "tune3", "tune4", "tune5", "tune6", "tune7", "tune8", "tune9",
     "validation", "blind", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7", "blind8", "blind9",
 )
 
