@@ -131,11 +131,16 @@ def _words(text: str) -> tuple[str, ...]:
     return tuple(_WORD_MAP.get(w, w) for w in _TOKEN_RE.findall(normalize(text)))
 
 
+# British -ise/-yse spellings stem apart from American -ize/-yze ("criticise" -> "criticis", "criticize" ->
+# "critic", as "criticism"): the knowledge base writes the one, students often type the other.
+_BRITISH = re.compile(r"(?<=[a-z]{3})([iy])s(e|ed|es|ing|ation|ations)$")
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     if not word.isascii() or word[0].isdigit():
         return word
-    s = _STEMMER.stemWord(word)
+    s = _STEMMER.stemWord(_BRITISH.sub(r"\1z\2", word))
     return _STEM_MAP.get(s, s)
 
 
