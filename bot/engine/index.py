@@ -136,19 +136,20 @@ class Index:
         the semantic side finds too): both from one pass over the query terms' rows.
 
         Beyond `limit` matches, only the `limit` whose matched terms weigh most (idf times query
-        weight; ties in document order) are ranked: a document matching several of the question's terms
-        is preferred to one matching a single common term many times (measured: without this, follow-ups
-        whose context terms widen the query fare worse)."""
+        weight) are ranked: a document matching several of the question's terms is preferred to one
+        matching a single common term many times (measured: without this, follow-ups whose context
+        terms widen the query fare worse)."""
         focus = query.terms if focus is None else focus
-        if focus.keys() != query.terms.keys():
-            coverage = self.coverages([(t, w * self.weight(t)) for t, w in focus.items()])
         found = [(t, w, self.rows[t]) for t, w in query.terms.items() if t in self.rows]
-        if not found:
-            return [], coverage if focus.keys() != query.terms.keys() else np.zeros(self.size)
+        same_terms = focus.keys() == query.terms.keys()  # the retriever's case: coverage from the same pass
+        if not (found and same_terms):
+            coverage = self.coverages([(t, w * self.weight(t)) for t, w in focus.items()])
+            if not found:
+                return [], coverage
         lengths = [len(row[0]) for _, _, row in found]
         docs = np.concatenate([row[0] for _, _, row in found])
         scores = np.bincount(docs, np.concatenate([row[1] * w for _, w, row in found]), minlength=self.size)
-        if focus.keys() == query.terms.keys():
+        if same_terms:
             total = sum(w * self.weight(t) for t, w in focus.items())
             shares = np.repeat([focus[t] * self.idf[t] / total for t, _, _ in found], lengths)
             coverage = np.bincount(docs, shares, minlength=self.size)
@@ -191,4 +192,3 @@ def _merged(term: str, docs: np.ndarray, body: _FieldScores, meta: _FieldScores,
         if row is not None:
             out[np.searchsorted(docs, row[0])] += row[1] * weight
     return out
-
