@@ -58,3 +58,20 @@ def test_term_rows_are_rank_bm25_scores():
         expected_docs = [i for i, doc in enumerate(corpus) if term in doc]
         assert docs.tolist() == expected_docs
         np.testing.assert_allclose(scores, reference.get_batch_scores([term], expected_docs), rtol=1e-6)
+
+
+def test_one_pass_gives_the_coverage_of_every_document():
+    # matches() reads coverage off the same pass as the scores; it must be what coverages() computes alone,
+    # for documents ranked or not, and the hits must carry it.
+    rng = random.Random(1962)
+    vocab = [f"w{i}" for i in range(30)]
+    docs = [Document(tuple(rng.choices(vocab, k=rng.randint(1, 12))), tuple(rng.choices(vocab, k=2))) for _ in range(200)]
+    idx = Index(docs)
+    for _ in range(20):
+        query = Query({t: rng.choice([0.4, 1.0]) for t in rng.sample(vocab, 4)} | {"unknownword": 1.0})
+        focus = {t: w * rng.random() for t, w in query.terms.items()}
+        hits, coverage = idx.matches(query, k=10, focus=focus)
+        expected = idx.coverages([(t, w * idx.weight(t)) for t, w in focus.items()])
+        np.testing.assert_allclose(coverage, expected, rtol=1e-9, atol=1e-12)
+        assert hits and all(h.coverage == coverage[h.doc] for h in hits)
+        assert [h.doc for h in hits] == [h.doc for h in idx.search(query, k=10, focus=focus)]

@@ -33,3 +33,11 @@ def test_commonness_orders_everyday_words_above_subject_words():
 @given(st.text(max_size=300))
 def test_tokenize_never_fails_and_yields_nonempty_terms(text):
     assert all(isinstance(t, str) and t for t in tokenize(text))
+
+
+def test_british_and_american_spellings_share_a_stem():
+    # The knowledge base writes "criticised", "collectivisation"; students type either.
+    for british, american in [("criticise", "criticize"), ("collectivisation", "collectivization"), ("analysed", "analyzed")]:
+        assert tokenize(british) == tokenize(american)
+    assert tokenize("criticised") == tokenize("criticism")
+    assert tokenize("rise") == ["rise"] and tokenize("wise") == ["wise"]  # short words are left alone
