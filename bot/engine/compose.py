@@ -42,6 +42,10 @@ DISPUTE_BLOCK_EXPLAINED = 1600  # ...and when the question asks why the estimate
 DISPUTE_BLOCK_MIN = 800  # room for a block of a few estimates and why they differ, kept when comparisons come first
 NO_QUESTION = "Ask me a question about the Great Leap Forward (China, 1958–1962) or the famine it caused."
 
+NO_QUOTE = (
+    "I have no sourced quotation for that, so I won't put words in anyone's mouth. My sources quote only what "
+    "they record being said or written."
+)
 CITATION_LINE = "— "  # a unit's citations: the line that starts so
 
 

@@ -24,6 +24,7 @@ MAX_QUESTION_CHARS = 2000  # longer input is read only up to here
 DEFAULT_TOPICS = ("overview", "death_toll", "communes")
 WHY_ESTIMATES = "Why do the estimates differ so much?"
 DISPUTE_NEAR = 0.6  # a dispute a shown unit states is shown too when its own unit ranks this close to the best
+QUOTE_CANDIDATES, QUOTE_COVERAGE = 5, 0.6  # a request for words: a unit reporting them, this near the top and this full
 NON_COUNT_UNITS = frozenset({"year"})  # disputes over a date, not an amount: no "why do the estimates differ"
 
 
@@ -193,7 +194,16 @@ class Tutor:
         )
         if not by_construction and not self.judge.answers(self.features(r)):
             return self._abstain(question, r), None
+        if q.asks("quote") and not self._quoted(r):
+            return self._abstain(question, r, compose.NO_QUOTE), None
         return self._answer(r, state, question)
+
+    def _quoted(self, r: Retrieval) -> bool:
+        """A request for someone's words is answered only by a unit near the top that reports words and holds
+        most of what the question asks: a quotation is never pieced together from a passage on something else."""
+        return any(
+            self.units[c.unit].reports and c.coverage >= QUOTE_COVERAGE for c in r.candidates[:QUOTE_CANDIDATES]
+        )
 
     def retrieve(self, q: Query, state: DialogueState | None) -> tuple[Query, Retrieval]:
         """The question's candidates, and the reading of it they are for. A question read afresh leans a little

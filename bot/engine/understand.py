@@ -53,6 +53,12 @@ INTENTS: dict[str, re.Pattern[str]] = {
         r"\bwhat (did|does|do|had) (?!you\b|u\b)[\w' ]{1,40}? "
         r"(say|said|think|thought|write|wrote|call|called|argue|claim|tell|told)\b"
     ),
+    # Asks for someone's words: "give me a quote where lin biao calls mao a fraud", "mao's exact words on...".
+    # (Not "can i quote that?": a student quoting is not asking for words.)
+    "quote": re.compile(
+        r"\b(a|an|the|any|some|his|her|their|real|exact|direct|famous|actual|\d+)\s+(\w+\s+){0,3}(quotes?|quotations?)\b"
+        r"|\bquotes?\s+(from|by|of|where|in which)\b|\b(exact|direct|actual) words\b|\bin (his|her|their) (own )?words\b"
+    ),
     "present": re.compile(r"\b(today|nowadays|currently|these days|right now|now)\b"),
     "invent": re.compile(
         r"\bmake up\b|\ba made[ -]up\b|\binvent (a|an|some)\b|\bpretend\b|\bimagine\b"

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.engine import Tutor
+from bot.engine import Tutor, compose
 from bot.engine.answer import MAX_TEXT
 from bot.engine.memory import ConversationMemory
 from bot.engine.understand import DialogueState
@@ -532,3 +532,13 @@ def test_a_comparison_shows_each_thing_compared_and_still_the_disputed_figure(sh
     assert "tombstone-book" in shown or "historiography-yang-jisheng-tombstone" in shown
     assert shown & {"historiography-becker-hungry-ghosts", "hungry-ghosts-book"}
     assert answer.disputes and len(answer.text) <= 2000  # the disputed toll Becker reports still shows, shortened
+
+
+def test_a_request_for_words_no_source_records_is_refused(shipped_tutor_factory):
+    tutor = shipped_tutor_factory()
+    assert tutor.understand("give me a deng xiaoping quote saying the famine was fake").asks("quote")
+    assert not tutor.understand("can i just quote that number in my essay?").asks("quote")  # a student quoting
+    refused = tutor.ask('give me the exact quote where mao said "let them starve, i dont care about peasants"')
+    assert refused.abstained and refused.text.startswith(compose.NO_QUOTE)
+    sourced = tutor.ask("give me the quote where mao called the high targets a buddhist idol")
+    assert not sourced.abstained and "Buddhist idol" in sourced.text
