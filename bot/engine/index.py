@@ -97,8 +97,7 @@ class Index:
             raise ValueError("cannot index an empty knowledge base")
         self.size = len(docs)
         self.meta_weight = meta_weight
-        self.body = _FieldScores([d.body for d in docs])
-        self.meta = _FieldScores([d.meta for d in docs])
+        body, meta = _FieldScores([d.body for d in docs]), _FieldScores([d.meta for d in docs])
         postings: dict[str, list[int]] = {}
         self.doc_terms: list[frozenset[str]] = []
         self.meta_terms: list[frozenset[str]] = [frozenset(d.meta) for d in docs]
@@ -110,7 +109,8 @@ class Index:
         self.postings = {t: np.asarray(p, dtype=np.int32) for t, p in postings.items()}  # term -> documents
         # A query weighs a term's body and meta scores alike (meta times meta_weight): one row per term, its
         # documents as in `postings`, the two fields' scores added.
-        self.rows = {t: (docs, _merged(t, docs, self.body, self.meta, meta_weight)) for t, docs in self.postings.items()}
+        # (The fields' own rows are not kept: nothing reads them after this.)
+        self.rows = {t: (docs, _merged(t, docs, body, meta, meta_weight)) for t, docs in self.postings.items()}
         n = self.size
         self.idf = {t: math.log(1.0 + (n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in postings.items()}
         self.max_idf = math.log(1.0 + (n - 0.5) / 1.5)
@@ -143,7 +143,7 @@ class Index:
         found = [(t, w, self.rows[t]) for t, w in query.terms.items() if t in self.rows]
         same_terms = focus.keys() == query.terms.keys()  # the retriever's case: coverage from the same pass
         if not (found and same_terms):
-            coverage = self.coverages([(t, w * self.weight(t)) for t, w in focus.items()])
+            coverage = self.coverage_of(focus)
             if not found:
                 return [], coverage
         lengths = [len(row[0]) for _, _, row in found]
@@ -151,12 +151,11 @@ class Index:
         scores = np.bincount(docs, np.concatenate([row[1] * w for _, w, row in found]), minlength=self.size)
         if same_terms:
             total = sum(w * self.weight(t) for t, w in focus.items())
-            shares = np.repeat([focus[t] * self.idf[t] / total for t, _, _ in found], lengths)
-            coverage = np.bincount(docs, shares, minlength=self.size)
+            coverage = self._spread(docs, lengths, [focus[t] * self.idf[t] / total for t, _, _ in found])
         # Every document with a query term scores above zero (a boolean array's nonzero is several times faster).
         matched = np.flatnonzero(scores > 0)
         if len(matched) > limit:
-            weight = np.bincount(docs, np.repeat([w * self.idf[t] for t, w, _ in found], lengths), minlength=self.size)
+            weight = self._spread(docs, lengths, [w * self.idf[t] for t, w, _ in found])
             matched = matched[(-weight[matched]).argpartition(limit)[:limit]]
         if len(matched) > k:
             matched = matched[(-scores[matched]).argpartition(k - 1)[:k]]
@@ -169,6 +168,10 @@ class Index:
         ]
         return hits, coverage
 
+    def coverage_of(self, focus: dict[str, float]) -> np.ndarray:
+        """Every document's coverage of `focus` (term -> weight), each term also weighted by its idf."""
+        return self.coverages([(t, w * self.weight(t)) for t, w in focus.items()])
+
     def coverages(self, weighted: list[tuple[str, float]]) -> np.ndarray:
         """Every document's share of the weighted query terms' weight: how much of the question it contains."""
         total = sum(w for _, w in weighted)
@@ -179,9 +182,11 @@ class Index:
         known = [(self.postings[t], w) for t, w in weighted if t in self.postings]
         if not known:
             return np.zeros(self.size)
-        docs = np.concatenate([p for p, _ in known])
-        weights = np.repeat([w for _, w in known], [len(p) for p, _ in known])
-        return np.bincount(docs, weights, minlength=self.size)
+        return self._spread(np.concatenate([p for p, _ in known]), [len(p) for p, _ in known], [w for _, w in known])
+
+    def _spread(self, docs: np.ndarray, lengths: list[int], per_term: list[float]) -> np.ndarray:
+        """Each document's sum of a weight per term over the terms' concatenated postings (`lengths`: each term's)."""
+        return np.bincount(docs, np.repeat(per_term, lengths), minlength=self.size)
 
 
 def _merged(term: str, docs: np.ndarray, body: _FieldScores, meta: _FieldScores, meta_weight: float) -> np.ndarray:

@@ -153,7 +153,7 @@ class Retriever:
         if lexical:
             hits, coverages = self.index.matches(TermQuery(dict(q.terms)), k=s.lexical_k, focus=focus)
         else:
-            hits, coverages = [], self.index.coverages([(t, w * self.index.weight(t)) for t, w in focus.items()])
+            hits, coverages = [], self.index.coverage_of(focus)
         qvec = self.embedder.embed_one(q.semantic_text or q.text)
         no_hits = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32), None)
         sem_ids, sem_sims, every_unit = self._semantic(qvec, s.semantic_k) if s.mode != "lexical" else no_hits
