@@ -1,7 +1,9 @@
 """Compose: the chosen answer units become an Answer whose text fits in one message (2000 characters).
 
-The text is built from whole blocks (a quoted unit with its citations, a disputed-figure block, the
-follow-ups) and a block that does not fit is dropped whole, so a citation is never cut.
+The text is built from blocks (a quoted unit with its citations, a disputed-figure block, the
+follow-ups), and a citation is never cut. A further unit too long for the room left is shown as an
+excerpt: the sentences that fit, those holding most of the question's words first, each left-out run
+marked […]; its citations stay whole. A block that fits not even so is dropped.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from functools import lru_cache
 from bot.engine.answer import MAX_TEXT, Answer, CitedSource, DisputeView, EstimateView, QuotedPassage
 from bot.engine.formatting import citation, figure
 from bot.engine.records import Dispute, KnowledgeBase
-from bot.engine.text import content_words
+from bot.engine.text import content_words, stem
 from bot.engine.units import Unit
 
 TOPIC_LABELS = {
@@ -47,6 +49,10 @@ NO_QUOTE = (
     "they record being said or written."
 )
 CITATION_LINE = "— "  # a unit's citations: the line that starts so
+OMITTED = "[…]"  # where an excerpt leaves sentences out
+# A sentence ends at . ! ? before a space and a capital, a digit or an opening quote or bracket
+# ("4.2 million" and "c. 1959" do not end one).
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“‘'(\[])")
 
 
 def topic_label(topic: str) -> str:
@@ -57,23 +63,54 @@ def quote_block(text: str) -> str:
     return "\n".join("> " + line if line else ">" for line in text.splitlines())
 
 
-def unit_view(kb: KnowledgeBase, unit: Unit, score: float, shown: frozenset[str] | None = None) -> QuotedPassage:
-    """`shown`: for a disputed figure, the sources of the estimates its block shows (it cites those only)."""
+def unit_view(
+    kb: KnowledgeBase, unit: Unit, score: float, shown: frozenset[str] | None = None, text: str | None = None
+) -> QuotedPassage:
+    """`shown`: for a disputed figure, the sources of the estimates its block shows (it cites those only);
+    `text`: the excerpt shown, when not the whole text."""
     refs = unit.sources if shown is None else [ref for ref in unit.sources if ref.id in shown]
     cited = tuple(CitedSource(ref.id, citation(kb.sources[ref.id], ref)) for ref in refs)
-    return QuotedPassage(unit.id, unit.title, round(score, 4), unit.text, cited, unit.kind)
+    return QuotedPassage(unit.id, unit.title, round(score, 4), unit.text if text is None else text, cited, unit.kind)
 
 
-def unit_block(kb: KnowledgeBase, unit: Unit) -> str:
-    """A quoted unit: its title, its text as a quotation, a passage's primary quote, the citations."""
+def excerpt(text: str, asked: frozenset[str], room: int) -> str | None:
+    """`text` cut to at most `room` characters of whole sentences, in their own order, each left-out run
+    marked […]: the sentences holding most of the `asked` stems are kept first, then the earliest.
+    None when it would hold neither the opening sentence nor one with an asked word (a stray middle
+    sentence says little on its own)."""
+    sentences = SENTENCE_END.split(text.strip())
+    held = [len(asked.intersection(map(stem, content_words(x)))) for x in sentences]
+    keep: list[int] = []
+    for i in sorted(range(len(sentences)), key=lambda i: (-held[i], i)):
+        if len(_joined(sentences, [*keep, i])) <= room:
+            keep.append(i)
+    return _joined(sentences, keep) if any(i == 0 or held[i] for i in keep) else None
+
+
+def _joined(sentences: list[str], keep: list[int]) -> str:
+    parts: list[str] = []
+    last = -1
+    for i in sorted(keep):
+        if i != last + 1:
+            parts.append(OMITTED)
+        parts.append(sentences[i])
+        last = i
+    if last != len(sentences) - 1:
+        parts.append(OMITTED)
+    return " ".join(parts)
+
+
+def unit_block(kb: KnowledgeBase, unit: Unit, text: str | None = None) -> str:
+    """A quoted unit: its title, its text as a quotation, a passage's primary quote, the citations
+    (`text`: an excerpt of its text instead, shown without the primary quote)."""
     title = unit.title
     if unit.kind == "glossary":
         entry = kb.glossary_by_id[unit.id]
         title = f"{entry.term} ({entry.chinese})" if entry.chinese else entry.term
     elif unit.kind == "timeline":
         title = f"Timeline: {unit.title}"
-    lines = [f"**{title}**", quote_block(unit.text)]
-    if unit.kind == "passage":
+    lines = [f"**{title}**", quote_block(unit.text if text is None else text)]
+    if unit.kind == "passage" and text is None:
         passage = kb.passages_by_id[unit.id]
         if passage.quote:
             src = kb.sources[passage.quote.source.id]
@@ -222,12 +259,21 @@ def compose(
     asked = frozenset(w for w in content_words(question) if len(w) > 2)
     cap = DISPUTE_BLOCK_EXPLAINED if explain else DISPUTE_BLOCK
     further = quoted[0 if lead_is_dispute else 1 :]
+    asked_stems = frozenset(map(stem, asked))
+    excerpts: dict[str, str] = {}  # unit key -> the excerpt of its text shown
 
     def place_further(room: int) -> None:
-        """The further units that fit, leaving `room` characters."""
+        """The further units that fit, leaving `room` characters: whole, else as an excerpt."""
         nonlocal budget
         for u, sc, block in further:
-            if len(block) + sep <= budget - room:
+            free = budget - room - sep
+            if len(block) > free:
+                # The block around a one-line excerpt: title, "> " and the citations.
+                cut = excerpt(u.text, asked_stems, free - len(unit_block(kb, u, "")) - len("> "))
+                block = unit_block(kb, u, cut) if cut is not None else ""
+                if cut is not None:
+                    excerpts[u.key] = cut
+            if block and len(block) + sep <= budget - room:
                 chosen.append((u, sc))
                 blocks.append(block)
                 budget -= len(block) + sep
@@ -260,7 +306,9 @@ def compose(
         question=question,
         abstained=False,
         text="\n\n".join(parts),
-        passages=tuple(unit_view(kb, u, sc, cited.get(u.id) if u.kind == "dispute" else None) for u, sc in chosen),
+        passages=tuple(
+            unit_view(kb, u, sc, cited.get(u.id) if u.kind == "dispute" else None, excerpts.get(u.key)) for u, sc in chosen
+        ),
         disputes=tuple(shown_views),
         followups=tuple(followups),
     )
