@@ -28,6 +28,19 @@ def test_what_a_question_asks_beyond_its_names_leaves_out_an_alias(shipped_tutor
     assert tutor.features(r)["rest_coverage"] == 1.0  # nothing asked beyond the names is missing
 
 
+def test_the_semantic_model_reads_a_one_word_alias_as_the_name_it_stands_for(shipped_tutor_factory):
+    tutor = shipped_tutor_factory()
+    q = tutor.understand("who started the GLF")
+    assert q.semantic_text == "who started the Great Leap Forward"
+    assert "glf" in q.terms  # the lexical side keeps the word typed
+    # A several-word alias is left as typed, and so is a one-word name that is part of the entry's own name.
+    assert tutor.understand("what did mao tse-tung want").semantic_text == "what did mao tse tung want"
+    assert tutor.understand("what did mao want").semantic_text == "what did mao want"
+    # The student's own words asked about it are kept: the question, not the name alone, is what is read.
+    read = tutor.understand("why did the ccp hide the famine").semantic_text
+    assert read == "why did the Chinese Communist Party hide the famine"
+
+
 def test_an_ambiguous_name_names_no_one_without_context(tutor):
     assert tutor.understand("what did peng say").entities == ()
 
