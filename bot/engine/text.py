@@ -36,6 +36,7 @@ STOP_WORDS = frozenset(
     whats whos wheres hows isnt wasnt didnt dont doesnt afterwards afterward later earlier
     pls plz lol lmao tldr tl dr eli5 eli im ive idk ya yeah bro guys quick quickly version brief
     tho though btw tbh ngl anyway anyways rn fr lowkey kinda sorta
+    yo damn dude omg bruh ugh hmm um uh wow haha welp yep nope gonna wanna gotta thx ty
     briefly summary summarise summarize summarised summarized nutshell simply overview recap
     vs versus compare compared comparison contrast difference differences
     """.split()
@@ -44,6 +45,7 @@ STOP_WORDS = frozenset(
 # Chat noise: words that mean nothing to the semantic model either ("short version of the communes pls").
 CHAT_NOISE = frozenset(
     "pls plz please lol lmao bro guys idk ya yeah ok okay hi hello hey thanks thank tldr tl dr eli5 tho btw tbh ngl rn fr".split()
+    + "yo damn dude omg bruh ugh hmm um uh wow haha welp yep nope thx ty".split()
 )
 
 # Chat-speak and spelling variants students type, mapped before stemming.
@@ -53,6 +55,9 @@ _WORD_MAP = {
     "u": "you",
     "ur": "your",
     "wat": "what",
+    "hw": "how",
+    "mny": "many",
+    "abt": "about",
     "r": "are",
     "wer": "were",
     "wen": "when",

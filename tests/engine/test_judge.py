@@ -106,6 +106,8 @@ def test_refuses_what_it_has_no_sourced_answer_to(shipped_tutor_factory, questio
         ("how many ppl died??", "million"),
         ("who was peng dehuai", "Peng"),
         ("tell me about liu shaoqi during the glf", "Liu"),  # "glf": the Leap's alias, a name and not a question
+        ("yo what was the great leap", "1958"),  # an interjection is not a subject the knowledge base lacks
+        ("hw mny tons of steel in 1959", "million tonnes"),
     ],
 )
 def test_answers_casual_and_misspelt_phrasings(shipped_tutor_factory, question, needle):

@@ -41,3 +41,9 @@ def test_british_and_american_spellings_share_a_stem():
         assert tokenize(british) == tokenize(american)
     assert tokenize("criticised") == tokenize("criticism")
     assert tokenize("rise") == ["rise"] and tokenize("wise") == ["wise"]  # short words are left alone
+
+
+def test_interjections_carry_no_subject_and_chat_abbreviations_are_read():
+    assert tokenize("yo what was the great leap") == tokenize("what was the great leap")
+    assert tokenize("damn who's to blame") == tokenize("who's to blame")
+    assert tokenize("hw mny tons of steel in 1959") == tokenize("how many tons of steel in 1959")
