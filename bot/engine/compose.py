@@ -78,8 +78,8 @@ def excerpt(text: str, asked: frozenset[str], room: int) -> str | None:
     marked […]: the sentences holding most of the `asked` stems are kept first, then the earliest.
     None when it would hold neither the opening sentence nor one with an asked word (a stray middle
     sentence says little on its own)."""
-    sentences = SENTENCE_END.split(text.strip())
-    held = [len(asked.intersection(map(stem, content_words(x)))) for x in sentences]
+    sentences, stems = _sentences(text), _sentence_stems(text)
+    held = [len(asked & sentence) for sentence in stems]
     keep: list[int] = []
     for i in sorted(range(len(sentences)), key=lambda i: (-held[i], i)):
         if len(_joined(sentences, [*keep, i])) <= room:
@@ -87,7 +87,13 @@ def excerpt(text: str, asked: frozenset[str], room: int) -> str | None:
     return _joined(sentences, keep) if any(i == 0 or held[i] for i in keep) else None
 
 
-def _joined(sentences: list[str], keep: list[int]) -> str:
+@lru_cache(maxsize=2048)
+def _sentence_stems(text: str) -> tuple[frozenset[str], ...]:
+    """Each sentence's stems (read once per unit: its text is the same at every answer)."""
+    return tuple(frozenset(map(stem, content_words(x))) for x in _sentences(text))
+
+
+def _joined(sentences: Sequence[str], keep: list[int]) -> str:
     parts: list[str] = []
     last = -1
     for i in sorted(keep):
@@ -141,10 +147,10 @@ def spread(items: Sequence, n: int) -> list:
     return [items[round(i * step)] for i in range(n)]
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=2048)
 def _sentences(text: str) -> tuple[str, ...]:
-    """A text's sentences (split once: a dispute block is tried at several sizes, each splitting it again)."""
-    return tuple(re.split(r"(?<=[.!?])\s+", text.strip()))
+    """A text's sentences (split once: a dispute block is tried at several sizes, a unit excerpted at each answer)."""
+    return tuple(SENTENCE_END.split(text.strip()))
 
 
 def leading_sentences(text: str, limit: int) -> str:
