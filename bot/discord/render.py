@@ -192,7 +192,8 @@ def passage_block(passage: QuotedPassage, kb: KnowledgeBase | None = None) -> Bl
     title = f"Timeline: {passage.title}" if passage.kind == "timeline" else passage.title
     lines = [f"**{title}**", quote_block(passage.text)]
     record = kb.passages_by_id.get(passage.id) if kb is not None and passage.kind == "passage" else None
-    if record is not None and record.quote is not None:
+    # An excerpt (the answer had no room for the whole text) is shown, as in the engine's text, without the quote.
+    if record is not None and record.quote is not None and passage.text == record.text:
         src = kb.sources.get(record.quote.source.id)
         where = f" — {citation(src, record.quote.source, journal=False)}" if src else ""
         lines.append(f"> “{record.quote.text}”{where}")

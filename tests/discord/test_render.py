@@ -139,3 +139,21 @@ def test_every_kind_of_unit_renders_once_with_its_citation(shipped_tutor_factory
         [shown] = answer.passages
         title = f"Timeline: {shown.title}" if kind == "timeline" else shown.title
         assert text.count(f"**{title}**") == 1 and shown.sources[0].citation in text, kind
+
+
+def test_an_excerpted_passage_renders_as_the_engine_shows_it(shipped_kb):
+    from bot.engine import compose
+    from bot.engine.units import build_units
+
+    units = {u.key: u for u in build_units(shipped_kb)}
+    quoted = units["passage:aftermath-liu-three-parts-natural"]  # has a primary-source quotation
+    assert shipped_kb.passages_by_id[quoted.id].quote is not None
+    lead = units["passage:overview-in-brief"]
+    answer = compose.compose(shipped_kb, "what did liu shaoqi say about mao", [(lead, 1.0), (quoted, 0.5)], [], [])
+    [shown] = [p for p in answer.passages if p.id == quoted.id]
+    assert compose.OMITTED in shown.text, "the passage did not fit whole"
+    description = "\n".join(e.description or "" for e in render.answer_embeds(answer, shipped_kb))
+    assert shown.text in description.replace("> ", "")
+    assert "三分天灾" not in description and "三分天灾" not in answer.text  # the quotation goes with the whole text only
+    whole = compose.compose(shipped_kb, "q", [(quoted, 1.0)], [], [])
+    assert "三分天灾" in "\n".join(e.description or "" for e in render.answer_embeds(whole, shipped_kb))
