@@ -257,7 +257,7 @@ class Understander:
         # The words of an alias typed ("glf", "mao tse-tung"): a name, not something asked about the entity.
         aliases = tuple(dict.fromkeys(t for e, key in named for t in key if t not in e.terms))
         # A one-word alias of a longer name ("glf", "szechwan", "shitang") means nothing to the semantic model,
-        # or something else: it reads the name instead ("who started the glf" is "who started the great leap").
+        # or something else: it reads the name instead ("who started the glf" as "who started the Great Leap Forward").
         for e, key in named:
             if len(key) == 1 and key[0] not in e.terms and len(e.terms) > 1:
                 semantic = re.sub(rf"\b{re.escape(key[0])}\b", e.term, semantic, flags=re.IGNORECASE)
