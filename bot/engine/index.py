@@ -96,11 +96,9 @@ class Index:
         if not docs:
             raise ValueError("cannot index an empty knowledge base")
         self.size = len(docs)
-        self.meta_weight = meta_weight
         body, meta = _FieldScores([d.body for d in docs]), _FieldScores([d.meta for d in docs])
         postings: dict[str, list[int]] = {}
         self.doc_terms: list[frozenset[str]] = []
-        self.meta_terms: list[frozenset[str]] = [frozenset(d.meta) for d in docs]
         for i, d in enumerate(docs):
             terms = frozenset(d.body) | frozenset(d.meta)
             self.doc_terms.append(terms)
