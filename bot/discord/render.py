@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import discord
 
 from bot.engine.answer import Answer, DisputeView, QuotedPassage
-from bot.engine.compose import topic_label
+from bot.engine.compose import CITATION_LINE, topic_label
 from bot.engine.formatting import citation
 from bot.engine.records import GlossaryEntry, KnowledgeBase, Source, TimelineEvent
 from bot.study.progress import LeaderboardPage, Progress
@@ -198,7 +198,7 @@ def passage_block(passage: QuotedPassage, kb: KnowledgeBase | None = None) -> Bl
         where = f" — {citation(src, record.quote.source, journal=False)}" if src else ""
         lines.append(f"> “{record.quote.text}”{where}")
     if passage.sources:
-        lines.append("— " + "; ".join(s.citation for s in passage.sources))
+        lines.append(CITATION_LINE + "; ".join(s.citation for s in passage.sources))
     return Block("\n".join(lines))
 
 
