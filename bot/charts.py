@@ -154,9 +154,9 @@ def _unique(items: list[str]) -> list[str]:
 
 
 def estimate_label(e: Estimate, unit: str) -> str:
-    """The figure as written on the chart: "45 million", "43–46 million", "at least 45 million"."""
-    text = figure(e, unit).strip()
-    return f"at least {text}" if e.lower_bound else text
+    """The figure as written on the chart: "45 million", "43–46 million", "at least 45 million" (`figure`
+    already says "at least" of a minimum)."""
+    return figure(e, unit).strip()
 
 
 def _estimate_kind(e: Estimate) -> str:

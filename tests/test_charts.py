@@ -102,6 +102,7 @@ def test_a_minimum_is_drawn_as_at_least_and_a_range_as_a_range(svgs, shipped_kb)
     dikotter = next(e for e in estimates if e.by == "Frank Dikötter")
     assert dikotter.lower_bound and kinds[f"{dikotter.by} ({dikotter.year})"] == "at-least"
     assert "at least 45 million" in svg_text(chart)
+    assert "at least at least" not in svg_text(chart) and "at least at least" not in chart.caption  # a newcomer saw both
     for e in estimates:
         expected = "range" if e.low is not None else "at-least" if e.lower_bound else "value"
         assert kinds[f"{e.by} ({e.year})"] == expected

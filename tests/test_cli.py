@@ -53,8 +53,23 @@ def test_jsonl_batch_shares_memory_within_a_line_only():
     assert [o["id"] for o in out] == ["a", "b"]
     assert [a["passages"][0]["id"] for a in out[0]["answers"]] == ["steel-target", "steel-furnaces"]
     assert out[1]["answers"][0]["abstained"] is True  # no memory carried over from line "a"
-    assert "line 3: skipped" in proc.stderr
+    assert "line 3: skipped" in proc.stderr and "this line is not JSON" in proc.stderr
     assert proc.returncode == 1
+
+
+def test_jsonl_says_what_is_wrong_with_a_line_in_words():
+    stdin = '{"id": 2}\n[1, 2]\n{"id": 3, "turns": "who was peng"}\n'
+    proc = run("ask", "--jsonl", stdin=stdin, env={"GLF_KNOWLEDGE_DIR": str(FIXTURE_KB)})
+    assert proc.returncode == 1 and proc.stdout == ""
+    assert 'line 1: skipped, expected {"id": ..., "turns": ["question", ...]}: it has no "turns"' in proc.stderr
+    assert "line 2: skipped" in proc.stderr and "not a JSON object" in proc.stderr
+    assert 'line 3: skipped' in proc.stderr and '"turns" must be a list of strings' in proc.stderr
+    assert "('turns')" not in proc.stderr and "list indices" not in proc.stderr  # no Python exception's words
+
+
+def test_jsonl_with_a_question_too_is_a_usage_error():
+    proc = run("ask", "--jsonl", "who was peng", stdin="", env={"GLF_KNOWLEDGE_DIR": str(FIXTURE_KB)})
+    assert proc.returncode == 2 and "Usage:" in proc.stderr
 
 
 def test_check_ok_and_broken(tmp_path):

@@ -136,3 +136,10 @@ def test_every_glossary_entry_has_a_kind_for_the_dialogue_state(shipped_kb):
     assert all(g.kind in {"person", "place", "event", "term", "work", "organisation"} for g in shipped_kb.glossary)
     kinds = {g.kind for g in shipped_kb.glossary}
     assert {"person", "place", "event", "term"} <= kinds
+
+
+def test_no_passage_opens_with_a_bare_yes_or_no(shipped_kb):
+    """A passage answers many questions, not only the one it was written for: opened with "Yes." it read
+    as agreeing with "is he right?" about a revisionist's toll (a newcomer's probe)."""
+    bare = re.compile(r"^(yes|no|not really|mostly not|mostly|partly|probably)\b[.,:;]", re.I)
+    assert [p.id for p in shipped_kb.passages if bare.match(p.text.strip())] == []

@@ -203,7 +203,8 @@ def _estimate_lines(
     lines += [f"• {e.label} — {e.by} ({e.year})" for e in shown]
     if len(shown) < len(view.estimates):
         ends = shown[0] is view.estimates[0] and shown[-1] is view.estimates[-1]
-        lines.append(f"• …and {len(view.estimates) - len(shown)} more estimates{' between these' if ends else ''}.")
+        more = len(view.estimates) - len(shown)
+        lines.append(f"• …and {more} more estimate{'s' if more != 1 else ''}{' between these' if ends else ''}.")
     if superlative == "high":
         shown = [*shown, view.estimates[-1]]
     elif superlative == "low":

@@ -75,7 +75,7 @@ class QuizRooms:
         questions: int | None = None,
         time_limit: float | None = None,
     ) -> Room:
-        count = questions or self.rules.questions
+        count = self.rules.questions if questions is None else questions  # 0 is asked for, not left out
         if not 1 <= count <= self.rules.max_questions:
             raise QuizError(f"A quiz has 1 to {self.rules.max_questions} questions.")
         topic = normalise_topic(topic, self.topics)

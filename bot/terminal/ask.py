@@ -25,8 +25,9 @@ def emit(obj: object) -> None:
 
 def cmd_ask(args: argparse.Namespace, settings: config.Settings) -> int:
     question = " ".join(args.question).strip()
-    if not args.jsonl and not question:
-        print('Usage: glf-tutor ask "QUESTION" [--json]  (or --jsonl with lines on standard input)', file=sys.stderr)
+    if args.jsonl == bool(question):  # a question and a batch, or neither
+        print('Usage: glf-tutor ask "QUESTION" [--json]  (or --jsonl with lines on standard input, and no QUESTION)',
+              file=sys.stderr)
         return 2
     tutor = load_tutor(settings)
     if args.jsonl:
@@ -45,18 +46,31 @@ def ask_batch(tutor) -> int:
     for lineno, line in enumerate(sys.stdin, start=1):
         if not line.strip():
             continue
-        try:
-            item = json.loads(line)
-            turns = item["turns"]
-            if not isinstance(turns, list) or not all(isinstance(t, str) for t in turns):
-                raise TypeError("'turns' must be a list of strings")
-        except (ValueError, KeyError, TypeError) as exc:
-            print(f'line {lineno}: skipped, expected {{"id": ..., "turns": ["question", ...]}} ({exc})', file=sys.stderr)
+        item, problem = batch_item(line)
+        if problem:
+            print(f'line {lineno}: skipped, expected {{"id": ..., "turns": ["question", ...]}}: {problem}', file=sys.stderr)
             status = 1
             continue
+        turns = item["turns"]
         conversation = f"jsonl:{lineno}:{item.get('id')}"
         answers = [tutor.ask(turn, conversation=conversation).to_dict() for turn in turns]
         tutor.memory.forget(conversation)
         emit({"id": item.get("id"), "answers": answers})
         sys.stdout.flush()
     return status
+
+
+def batch_item(line: str) -> tuple[dict, str | None]:
+    """A batch line's object, or what is wrong with it, in words (not a Python exception's repr)."""
+    try:
+        item = json.loads(line)
+    except ValueError:
+        return {}, "this line is not JSON"
+    if not isinstance(item, dict):
+        return {}, "this line is not a JSON object"
+    if "turns" not in item:
+        return {}, 'it has no "turns"'
+    turns = item["turns"]
+    if not isinstance(turns, list) or not all(isinstance(t, str) for t in turns):
+        return {}, '"turns" must be a list of strings'
+    return item, None

@@ -7,12 +7,14 @@ import time
 
 from bot import config
 from bot.terminal.common import say
-from bot.terminal.quiz import DEFAULT_USER, command_for, local_user
+from bot.terminal.quiz import DEFAULT_USER, command_for, local_user, user_name
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("progress", help="your accuracy by topic, weakest topics and streaks")
-    p.add_argument("--user", default=DEFAULT_USER, help="a terminal name, a Discord display name, or discord:<id>")
+    p.add_argument(
+        "--user", type=user_name, default=DEFAULT_USER, help="a terminal name, a Discord display name, or discord:<id>"
+    )
     p.set_defaults(func=cmd_progress)
 
 

@@ -29,12 +29,20 @@ def positive_seconds(text: str) -> float:
     return value
 
 
+def user_name(text: str) -> str:
+    """--user: a name the scores are saved under; a blank one would be a player nobody can name again."""
+    name = text.strip()
+    if not name:
+        raise argparse.ArgumentTypeError("a name can't be blank (leave --user out to play as 'you')")
+    return name
+
+
 def add_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("quiz", help="play a quiz in the terminal (resumes an unfinished one)")
     p.add_argument("--topic", help="only questions on this topic (e.g. famine, steel, death_toll)")
     p.add_argument("--questions", type=int, default=DEFAULT_QUESTIONS, help=f"how many questions (default {DEFAULT_QUESTIONS})")
     p.add_argument("--difficulty", choices=("easy", "medium", "hard"))
-    p.add_argument("--user", default=DEFAULT_USER, help="your name, under which scores are saved (default: you)")
+    p.add_argument("--user", type=user_name, default=DEFAULT_USER, help="your name, under which scores are saved (default: you)")
     p.add_argument("--time-limit", type=positive_seconds, default=60.0, help="seconds per question (default 60)")
     p.add_argument("--seed", type=int, help="random seed, for a reproducible choice of questions")
     p.set_defaults(func=cmd_quiz)

@@ -7,12 +7,12 @@ import datetime as dt
 
 from bot import config
 from bot.terminal.common import load_kb, read_line, say
-from bot.terminal.quiz import DEFAULT_USER, command_for, local_user, parse_choice
+from bot.terminal.quiz import DEFAULT_USER, command_for, local_user, parse_choice, user_name
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("review", help="review the questions you got wrong (spaced repetition)")
-    p.add_argument("--user", default=DEFAULT_USER, help="the name you played the quiz under (default: you)")
+    p.add_argument("--user", type=user_name, default=DEFAULT_USER, help="the name you played the quiz under (default: you)")
     p.set_defaults(func=cmd_review)
 
 

@@ -75,3 +75,16 @@ def test_a_unit_too_long_for_the_room_left_is_shown_as_an_excerpt_with_its_citat
     assert shown.text in answer.text  # the Answer carries the excerpt every front end shows
     citation = compose.unit_block(shipped_kb, silver).splitlines()[-1]
     assert citation.startswith(compose.CITATION_LINE) and citation in answer.text.splitlines()
+
+
+def test_one_estimate_left_out_is_one_more_estimate_not_estimates():
+    from bot.engine.answer import DisputeView, EstimateView
+
+    estimates = tuple(EstimateView(by, 2000 + i, f"s{i}", value=v, label=f"{v} million") for i, (by, v) in
+                      enumerate([("A", 10.0), ("B", 20.0), ("C", 30.0)]))
+    view = DisputeView("d", "How many?", "million", estimates, "They counted differently.")
+    lines, _ = compose._estimate_lines(view, 2, None, ())
+    assert lines[-1] == "• …and 1 more estimate between these."
+    four = (*estimates[:2], EstimateView("D", 2010, "s3", value=25.0, label="25 million"), estimates[2])
+    lines, _ = compose._estimate_lines(DisputeView("d", "How many?", "million", four, ""), 2, None, ())
+    assert lines[-1] == "• …and 2 more estimates between these."

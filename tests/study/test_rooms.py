@@ -8,7 +8,7 @@ import threading
 import pytest
 
 from bot.storage import Database
-from bot.study.quiz import Phase, QuizRules, Receipt, StopReason
+from bot.study.quiz import Phase, QuizError, QuizRules, Receipt, StopReason
 from bot.study.rooms import QuizBusy, QuizRooms
 
 RULES = QuizRules(time_limit=20.0)
@@ -40,6 +40,14 @@ def test_one_live_quiz_per_channel(shipped_kb, db, clock):
     with pytest.raises(QuizBusy):
         rooms_for(shipped_kb, db, clock).start("discord:1", starter="c")
     rooms.start("discord:2", starter="b")           # another channel is free
+
+
+@pytest.mark.parametrize("questions", [0, -3, 21])
+def test_a_quiz_of_no_questions_is_refused_not_given_the_default(shipped_kb, db, clock, questions):
+    rooms = rooms_for(shipped_kb, db, clock)
+    with pytest.raises(QuizError, match="1 to 20 questions"):
+        rooms.start("discord:1", starter="a", questions=questions)
+    assert len(rooms.start("discord:1", starter="a").session.plan) == RULES.questions  # left out: the default
 
 
 def test_stale_session_buttons_are_closed(shipped_kb, db, clock):

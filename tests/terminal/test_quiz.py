@@ -164,6 +164,15 @@ def test_a_shorter_quiz_says_why(tmp_path):
     assert "Only" not in full.stdout
 
 
+def test_zero_questions_and_a_blank_name_are_refused(tmp_path):
+    out = run_cli("quiz", "--questions", "0", stdin="", env=quiz_env(tmp_path))
+    assert out.returncode == 2 and "A quiz has 1 to 20 questions." in out.stdout + out.stderr
+    for command in ("quiz", "review", "progress"):
+        blank = run_cli(command, "--user", "  ", stdin="", env=quiz_env(tmp_path))
+        assert blank.returncode == 2 and "a name can't be blank" in blank.stderr and "Traceback" not in blank.stderr
+    assert not Database(tmp_path / "quiz.sqlite3").live_quizzes()
+
+
 def test_time_limit_must_be_a_sensible_number(tmp_path):
     for bad in ("0", "-5", "soon"):
         out = run_cli("quiz", "--time-limit", bad, stdin="", env=quiz_env(tmp_path))
