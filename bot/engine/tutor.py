@@ -42,11 +42,17 @@ _FIGURE = re.compile(
 )
 DEATH = stem("deaths")
 DEATH_WORDS = frozenset(map(stem, ("people", "person", "lives", "victims", "starved", "killed")))  # what a toll counts
+PEOPLE = frozenset(map(stem, ("people", "person")))
 FIGURE_SLACK = 1.5  # a figure this far outside a dispute's span still belongs to it ("only 3 million died")
 _STATED = re.compile(  # a figure in a unit's text, with the three words after it
     r"(?<![\d.,])(\d+(?:\.\d+)?)\s*million\b((?:\W+\w+){0,3})|(?<![\d.])(\d{1,3}(?:,\d{3})+)(?![\d,])((?:\W+\w+){0,3})"
 )
 STATING_KINDS = frozenset({"glossary", "timeline", "series"})  # passages name their disputes in the knowledge base
+# A figure in words ("close to ten million famine deaths"), with the three words after it.
+_WORD_NUMBERS = {
+    w: float(n) for n, w in enumerate("one two three four five six seven eight nine ten eleven twelve".split(), start=1)
+} | {"fifteen": 15.0, "twenty": 20.0, "thirty": 30.0, "forty": 40.0, "fifty": 50.0}
+_STATED_WORDS = re.compile(rf"\b({'|'.join(_WORD_NUMBERS)})\s+million\b((?:\W+\w+){{0,3}})")
 
 
 def _amount(m: re.Match[str]) -> float:
@@ -75,10 +81,12 @@ DisputeFigures = tuple[frozenset[float], float, float, frozenset[str]]  # estima
 def stated_disputes(text: str, disputed: dict[str, DisputeFigures]) -> tuple[str, ...]:
     """The disputes a unit's text gives one of the estimates of, with what it counts within three words
     ("almost 30 million premature deaths", "10.7 million tonnes"): the figure is disputed wherever it is said."""
+    stated = [(_amount(m), m.group(2) or m.group(4) or "") for m in _STATED.finditer(text.lower())]
+    stated += [(_WORD_NUMBERS[m.group(1)] * 1e6, m.group(2)) for m in _STATED_WORDS.finditer(text.lower())]
     found = []
-    for m in _STATED.finditer(text.lower()):
-        after = {stem(w) for w in re.findall(r"\w+", m.group(2) or m.group(4) or "")}
-        value = _amount(m)
+    for value, following in stated:
+        # "people" alone does not make a figure a toll: "three million people took part" is a crowd
+        after = {stem(w) for w in re.findall(r"\w+", following)} - PEOPLE
         found += [d for d, (points, _, _, vocabulary) in disputed.items() if after & vocabulary and _is_estimate(points, value)]
     return tuple(dict.fromkeys(found))
 

@@ -444,6 +444,9 @@ def test_a_disputed_figure_is_flagged_wherever_a_unit_states_it(shipped_tutor_fa
     assert stated_disputes("estimated almost 30 million premature deaths", figures) == ("famine-deaths",)
     assert stated_disputes("30 million tonnes of grain", figures) == ()  # another measure
     assert stated_disputes("31 million premature deaths", figures) == ()  # no estimate says 31
+    # In words too: a glossary entry said Sichuan lost "close to ten million" with no rival estimate beside it.
+    assert stated_disputes("close to ten million famine deaths in Sichuan", figures) == ("sichuan-deaths",)
+    assert stated_disputes("about three million residents", figures) == ()
     # A glossary entry giving a historian's estimate carries the rival estimates beside it.
     answer = tutor.ask("who was basil ashton")
     assert answer.passages[0].id == "basil-ashton" and answer.passages[0].kind == "glossary"
@@ -543,3 +546,13 @@ def test_a_request_for_words_no_source_records_is_refused(shipped_tutor_factory)
     assert refused.abstained and refused.text.startswith(compose.NO_QUOTE)
     sourced = tutor.ask("give me the quote where mao called the high targets a buddhist idol")
     assert not sourced.abstained and "Buddhist idol" in sourced.text
+
+
+def test_the_commonest_question_is_answered_with_the_national_toll_not_a_province(shipped_tutor_factory):
+    """"How many people died in the famine?" led with Shandong's toll: the province's listed question is the
+    same words with "in Shandong", and the semantic model reads a name's sub-words lightly (probe 11)."""
+    tutor = shipped_tutor_factory()
+    for question in ("how many people died in the famine", "how many ppl died in the famine"):
+        answer = tutor.ask(question)
+        assert answer.passages[0].id == "death-toll-range", question
+        assert "famine-deaths" in {d.id for d in answer.disputes}
