@@ -48,6 +48,10 @@ NO_QUOTE = (
     "I have no sourced quotation for that, so I won't put words in anyone's mouth. My sources quote only what "
     "they record being said or written."
 )
+NOT_ENGLISH = (
+    "I read questions in English, so I have no sourced answer to that one (I know the Chinese names of the terms"
+    " I cover, such as 大跃进). Try asking in English."
+)
 CITATION_LINE = "— "  # a unit's citations: the line that starts so
 OMITTED = "[…]"  # where an excerpt leaves sentences out
 # A sentence ends at . ! ? before a space and a capital, a digit or an opening quote or bracket

@@ -47,6 +47,14 @@ FIGURE_SLACK = 1.5  # a figure this far outside a dispute's span still belongs t
 _STATED = re.compile(  # a figure in a unit's text, with the three words after it
     r"(?<![\d.,])(\d+(?:\.\d+)?)\s*million\b((?:\W+\w+){0,3})|(?<![\d.])(\d{1,3}(?:,\d{3})+)(?![\d,])((?:\W+\w+){0,3})"
 )
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def _foreign(question: str) -> bool:
+    """Written in letters, none of them Latin (Chinese, Cyrillic...)."""
+    return not _LATIN.search(question) and any(ch.isalpha() for ch in question)
+
+
 STATING_KINDS = frozenset({"glossary", "timeline", "series"})  # passages name their disputes in the knowledge base
 # A figure in words ("close to ten million famine deaths"), with the three words after it.
 _WORD_NUMBERS = {
@@ -190,7 +198,7 @@ class Tutor:
     def respond(self, question: str, state: DialogueState | None = None) -> tuple[Answer, DialogueState | None]:
         """The Answer, and the dialogue state after it (None when the tutor abstained)."""
         if not words(question):
-            return self._abstain(question, None, compose.NO_QUESTION), None
+            return self._abstain(question, None, None if _foreign(question) else compose.NO_QUESTION), None
         q = self.understand(question, state)
         outside = self.outside(q, state)
         if outside:
@@ -524,6 +532,8 @@ class Tutor:
             topics = list(dict.fromkeys(u.topic for c in r.candidates[:8] if (u := self.units[c.unit]).topic))[:3]
         topics = topics or [t for t in DEFAULT_TOPICS if t in self.kb.topics] or self.kb.topics[:3]
         suggestions = [q for t in topics if (q := self._topic_question(t))]
+        if reason is None and _foreign(question):
+            reason = compose.NOT_ENGLISH  # "大跃进死了多少人": the limit is the language, not the knowledge base
         return compose.abstain(question, topics, suggestions, reason)
 
     def _topic_question(self, topic: str) -> str | None:

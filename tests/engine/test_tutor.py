@@ -556,3 +556,16 @@ def test_the_commonest_question_is_answered_with_the_national_toll_not_a_provinc
         answer = tutor.ask(question)
         assert answer.passages[0].id == "death-toll-range", question
         assert "famine-deaths" in {d.id for d in answer.disputes}
+
+
+def test_a_question_in_another_script_is_told_the_tutor_reads_english(shipped_tutor_factory):
+    from bot.engine import compose
+
+    tutor = shipped_tutor_factory()
+    for question in ("大跃进死了多少人", "Сколько людей погибло от голода?"):
+        answer = tutor.ask(question)
+        assert answer.abstained and answer.text.startswith(compose.NOT_ENGLISH), question
+    assert not tutor.ask("大跃进").abstained  # a Chinese name the knowledge base holds is still answered
+    assert tutor.ask("?!").text.startswith(compose.NO_QUESTION)
+    off_topic = tutor.ask("what's a good recipe for dumplings")
+    assert off_topic.abstained and compose.NOT_ENGLISH not in off_topic.text
