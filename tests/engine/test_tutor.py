@@ -447,6 +447,7 @@ def test_a_disputed_figure_is_flagged_wherever_a_unit_states_it(shipped_tutor_fa
     # In words too: a glossary entry said Sichuan lost "close to ten million" with no rival estimate beside it.
     assert stated_disputes("close to ten million famine deaths in Sichuan", figures) == ("sichuan-deaths",)
     assert stated_disputes("about three million residents", figures) == ()
+    assert "sichuan-deaths" in {d.id for d in tutor.ask("who was li jingquan").disputes}  # that entry, now
     # A glossary entry giving a historian's estimate carries the rival estimates beside it.
     answer = tutor.ask("who was basil ashton")
     assert answer.passages[0].id == "basil-ashton" and answer.passages[0].kind == "glossary"
