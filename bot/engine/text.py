@@ -18,9 +18,17 @@ import Stemmer
 
 _STEMMER = Stemmer.Stemmer("english")
 
-# Function words plus the vocabulary of asking ("tell me", "explain", "tl;dr", "compare"): they carry
-# no subject, so they neither retrieve nor count toward coverage (understand reads the intent apart).
-STOP_WORDS = frozenset(
+# Chat noise: words that mean nothing to the semantic model either ("short version of the communes pls").
+CHAT_NOISE = frozenset(
+    """
+    pls plz please lol lmao bro guys idk ya yeah ok okay hi hello hey thanks thank tldr tl dr eli5 tho btw tbh ngl rn fr
+    yo damn dude omg bruh ugh hmm um uh wow haha welp yep nope thx ty
+    """.split()
+)
+
+# Function words plus the vocabulary of asking ("tell me", "explain", "tl;dr", "compare"), and chat noise:
+# they carry no subject, so they neither retrieve nor count toward coverage (understand reads the intent apart).
+STOP_WORDS = CHAT_NOISE | frozenset(
     """
     a about above after again against all am an and any are aren't as at be because been before
     being below between both but by can could did do does doing down during each few for from
@@ -30,22 +38,14 @@ STOP_WORDS = frozenset(
     themselves then there these they this those through to too under until up very was we were
     what when where which while who whom why will with would you your yours yourself yourselves
     also ever many much lot lots really actually even still yet get got go went going gone come
-    came make made let us ok okay please hi hello hey thanks thank tell know explain describe
+    came make made let us tell know explain describe
     mean means meant thing things stuff kind sort way ways anyone someone something anything
     like say said happen happened happens role play played part main mainly exactly basically
     whats whos wheres hows isnt wasnt didnt dont doesnt afterwards afterward later earlier
-    pls plz lol lmao tldr tl dr eli5 eli im ive idk ya yeah bro guys quick quickly version brief
-    tho though btw tbh ngl anyway anyways rn fr lowkey kinda sorta
-    yo damn dude omg bruh ugh hmm um uh wow haha welp yep nope gonna wanna gotta thx ty
+    eli im ive quick quickly version brief though anyway anyways lowkey kinda sorta gonna wanna gotta
     briefly summary summarise summarize summarised summarized nutshell simply overview recap
     vs versus compare compared comparison contrast difference differences
     """.split()
-)
-
-# Chat noise: words that mean nothing to the semantic model either ("short version of the communes pls").
-CHAT_NOISE = frozenset(
-    "pls plz please lol lmao bro guys idk ya yeah ok okay hi hello hey thanks thank tldr tl dr eli5 tho btw tbh ngl rn fr".split()
-    + "yo damn dude omg bruh ugh hmm um uh wow haha welp yep nope thx ty".split()
 )
 
 # Chat-speak and spelling variants students type, mapped before stemming.
