@@ -117,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="glf-tutor", description="GLF Tutor: a sourced study companion on the Great Leap Forward."
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    terminal.add_commands(sub)  # ask, chat, check, quiz, review, progress, chart, reports
+    terminal.add_commands(sub)  # ask, chat, check, fact, dispute, timeline, sources, quiz, review, progress, chart, reports
 
     p = sub.add_parser("eval", help="score question files (default: the tune, validation and blind sets)")
     p.add_argument("file", nargs="*", help="question files (format: DESIGN.md, 'Question files')")

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import discord
 
 from bot.engine.answer import Answer, DisputeView, QuotedPassage
-from bot.engine.compose import CITATION_LINE, topic_label
+from bot.engine.compose import quoted_block, topic_label
 from bot.engine.formatting import citation
-from bot.engine.records import GlossaryEntry, KnowledgeBase, Source, TimelineEvent
+from bot.engine.records import GlossaryEntry, Source, TimelineEvent
 from bot.study.progress import LeaderboardPage, Progress
 from bot.study.quiz import LETTERS, Asked, Reveal, Standing, StopReason
 from bot.study.review import LAST_BOX, DeckStatus, ReviewCard
@@ -182,24 +182,11 @@ def paginate(
 # ----- answers -------------------------------------------------------------------------------
 
 
-def quote_block(text: str) -> str:
-    return "\n".join("> " + line if line.strip() else ">" for line in text.strip().splitlines())
-
-
-def passage_block(passage: QuotedPassage, kb: KnowledgeBase | None = None) -> Block:
-    """An answer unit (a passage, glossary entry, timeline event or series point) in the project's
-    words, a passage's primary-source quotation if any, and its citations."""
-    title = f"Timeline: {passage.title}" if passage.kind == "timeline" else passage.title
-    lines = [f"**{title}**", quote_block(passage.text)]
-    record = kb.passages_by_id.get(passage.id) if kb is not None and passage.kind == "passage" else None
-    # An excerpt (the answer had no room for the whole text) is shown, as in the engine's text, without the quote.
-    if record is not None and record.quote is not None and passage.text == record.text:
-        src = kb.sources.get(record.quote.source.id)
-        where = f" — {citation(src, record.quote.source, journal=False)}" if src else ""
-        lines.append(f"> “{record.quote.text}”{where}")
-    if passage.sources:
-        lines.append(CITATION_LINE + "; ".join(s.citation for s in passage.sources))
-    return Block("\n".join(lines))
+def passage_block(passage: QuotedPassage) -> Block:
+    """An answer unit (a passage, glossary entry, timeline event or series point) as the engine's text shows it,
+    citing full references (with journals: an embed has the room)."""
+    cites = "; ".join(s.citation for s in passage.sources)
+    return Block(quoted_block(passage.heading or passage.title, passage.text.strip(), passage.quote, cites))
 
 
 def dispute_blocks(view: DisputeView) -> list[Block]:
@@ -212,7 +199,7 @@ def dispute_blocks(view: DisputeView) -> list[Block]:
     return [Block(estimates, name), Block(view.why_they_differ, "Why they differ")]
 
 
-def answer_embeds(answer: Answer, kb: KnowledgeBase | None = None) -> list[discord.Embed]:
+def answer_embeds(answer: Answer) -> list[discord.Embed]:
     """An Answer as one or more embeds: quoted passages, disputed figures, suggested questions."""
     if answer.abstained or not answer.passages:
         return paginate(
@@ -222,7 +209,7 @@ def answer_embeds(answer: Answer, kb: KnowledgeBase | None = None) -> list[disco
             footer="No sourced answer — I only say what my sources support",
         )
     # A dispute unit is shown by its estimates below, not quoted twice.
-    blocks = [passage_block(p, kb) for p in answer.passages if p.kind != "dispute"]
+    blocks = [passage_block(p) for p in answer.passages if p.kind != "dispute"]
     for view in answer.disputes:
         blocks += dispute_blocks(view)
     if answer.followups:

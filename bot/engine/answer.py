@@ -24,6 +24,8 @@ class QuotedPassage:
     text: str
     sources: tuple[CitedSource, ...]
     kind: str = "passage"  # passage | glossary | timeline | dispute | series
+    heading: str = ""  # the title as shown: a glossary term with its Chinese, "Timeline: …" (title if empty)
+    quote: str = ""  # a passage's primary-source quotation with its citation, when its whole text is shown
 
 
 @dataclass(frozen=True)

@@ -74,7 +74,16 @@ def unit_view(
     `text`: the excerpt shown, when not the whole text."""
     refs = unit.sources if shown is None else [ref for ref in unit.sources if ref.id in shown]
     cited = tuple(CitedSource(ref.id, citation(kb.sources[ref.id], ref)) for ref in refs)
-    return QuotedPassage(unit.id, unit.title, round(score, 4), unit.text if text is None else text, cited, unit.kind)
+    return QuotedPassage(
+        unit.id,
+        unit.title,
+        round(score, 4),
+        unit.text if text is None else text,
+        cited,
+        unit.kind,
+        unit_heading(kb, unit),
+        primary_quote(kb, unit) if text is None else "",
+    )
 
 
 def excerpt(text: str, asked: frozenset[str], room: int) -> str | None:
@@ -110,24 +119,39 @@ def _joined(sentences: Sequence[str], keep: list[int]) -> str:
     return " ".join(parts)
 
 
-def unit_block(kb: KnowledgeBase, unit: Unit, text: str | None = None) -> str:
-    """A quoted unit: its title, its text as a quotation, a passage's primary quote, the citations
-    (`text`: an excerpt of its text instead, shown without the primary quote)."""
-    title = unit.title
+def unit_heading(kb: KnowledgeBase, unit: Unit) -> str:
+    """A unit's title as shown: a glossary term with its Chinese, a timeline event marked as one."""
     if unit.kind == "glossary":
         entry = kb.glossary_by_id[unit.id]
-        title = f"{entry.term} ({entry.chinese})" if entry.chinese else entry.term
-    elif unit.kind == "timeline":
-        title = f"Timeline: {unit.title}"
-    lines = [f"**{title}**", quote_block(unit.text if text is None else text)]
-    if unit.kind == "passage" and text is None:
-        passage = kb.passages_by_id[unit.id]
-        if passage.quote:
-            src = kb.sources[passage.quote.source.id]
-            lines.append(f"> “{passage.quote.text}” — quoted from {citation(src, passage.quote.source, journal=False)}")
-    cites = "; ".join(citation(kb.sources[r.id], r, journal=False) for r in unit.sources)
-    lines.append(f"{CITATION_LINE}{cites}")
+        return f"{entry.term} ({entry.chinese})" if entry.chinese else entry.term
+    if unit.kind == "timeline":
+        return f"Timeline: {unit.title}"
+    return unit.title
+
+
+def primary_quote(kb: KnowledgeBase, unit: Unit) -> str:
+    """A passage's primary-source quotation with its citation ("" for other units and passages without one)."""
+    passage = kb.passages_by_id[unit.id] if unit.kind == "passage" else None
+    if passage is None or passage.quote is None:
+        return ""
+    src = kb.sources[passage.quote.source.id]
+    return f"“{passage.quote.text}” — quoted from {citation(src, passage.quote.source, journal=False)}"
+
+
+def quoted_block(heading: str, text: str, quote: str, citations: str) -> str:
+    """A unit as every front end shows it: its heading, its text as a quotation, a primary quote, the citations."""
+    lines = [f"**{heading}**", quote_block(text)]
+    if quote:
+        lines.append(f"> {quote}")
+    lines.append(f"{CITATION_LINE}{citations}")
     return "\n".join(lines)
+
+
+def unit_block(kb: KnowledgeBase, unit: Unit, text: str | None = None) -> str:
+    """A quoted unit in the answer's text (`text`: an excerpt of its text instead, shown without the primary quote)."""
+    cites = "; ".join(citation(kb.sources[r.id], r, journal=False) for r in unit.sources)
+    quote = primary_quote(kb, unit) if text is None else ""
+    return quoted_block(unit_heading(kb, unit), unit.text if text is None else text, quote, cites)
 
 
 def dispute_view(dispute: Dispute) -> DisputeView:

@@ -16,6 +16,9 @@ COMMANDS = {
     "/help": "this list",
     "/new": "forget the conversation and start a new one",
     "/sources": "the full sources of the last answer",
+    "/fact TERM": "a glossary entry (e.g. /fact commune)",
+    "/dispute TOPIC": "a disputed figure's estimates side by side (/dispute alone lists them)",
+    "/timeline [YEAR]": "the dated events, all or one year's",
     "/quit": "leave (or Ctrl-D)",
 }
 ALIASES = {"/exit": "/quit", "/bye": "/quit", "/q": "/quit", "/?": "/help", "/reset": "/new", "/clear": "/new"}
@@ -23,7 +26,8 @@ QUIT_WORDS = frozenset({"quit", "exit", "bye"})
 
 GREETING = (
     "GLF Tutor — ask about the Great Leap Forward (1958-1962), in your own words; follow-up questions work.\n"
-    "Commands: /help, /new (new conversation), /sources (of the last answer), /quit (or Ctrl-D)."
+    "Commands: /help, /new (new conversation), /sources (of the last answer), /fact, /dispute, /timeline,"
+    " /quit (or Ctrl-D)."
 )
 
 
@@ -68,8 +72,33 @@ def command(line: str) -> str | None:
     return ALIASES.get(word, word)
 
 
+LOOKUPS = ("/fact", "/dispute", "/timeline")
+
+
+def look_up(name: str, line: str, lookup) -> str:
+    """/fact TERM, /dispute TOPIC, /timeline [YEAR], as `glf-tutor fact` etc. print them."""
+    from bot.terminal import lookup as texts
+
+    words = line.strip().split(maxsplit=1)
+    rest = " ".join(words[1].split()) if len(words) > 1 else ""
+    if len(rest) > texts.MAX_TERM:
+        return f"That is {len(rest)} characters; a look-up takes at most {texts.MAX_TERM}."
+    if name == "/fact":
+        return texts.fact_text(lookup, rest)[1] if rest else "Name a term to look up, e.g. /fact commune"
+    if name == "/dispute":
+        return texts.dispute_text(lookup, rest)[1]
+    if not rest:
+        return texts.timeline_text(lookup, None)[1]
+    if not rest.isdigit():
+        return f"/timeline takes a year, such as /timeline 1959 (not “{rest}”)."
+    return texts.timeline_text(lookup, int(rest))[1]
+
+
 def cmd_chat(args: argparse.Namespace, settings: config.Settings) -> int:
+    from bot.engine.lookup import Lookup
+
     tutor = load_tutor(settings)
+    lookup = Lookup(tutor.kb, ask=tutor.ask)
     say(GREETING)
     last = None
     while True:
@@ -96,5 +125,7 @@ def cmd_chat(args: argparse.Namespace, settings: config.Settings) -> int:
             say("New conversation: earlier questions are forgotten.")
         elif name == "/sources":
             say(sources_text(last, tutor.kb))
+        elif name in LOOKUPS:
+            say(look_up(name, line, lookup))
         else:
-            say(f"Unknown command {name}. " + ", ".join(COMMANDS) + " — or just type a question.")
+            say(f"Unknown command {name}. " + ", ".join(c.split()[0] for c in COMMANDS) + " — or just type a question.")

@@ -160,7 +160,7 @@ _conversations = itertools.count()
 def test_ask_gives_a_valid_answer_that_renders_within_discord_limits(tutor, question):
     answer = tutor.ask(question)
     check_answer(answer, question)
-    pages = answer_embeds(answer, tutor.kb)
+    pages = answer_embeds(answer)
     assert pages and all(embed_within_limits(p) == [] for p in pages)
     assert all(p.title or p.description or p.fields for p in pages)
     for page in pages:  # everything but the echoed title is our own text

@@ -93,11 +93,11 @@ def test_long_answer_is_paginated_without_losing_passages():
     assert embeds[0].footer.text.endswith(f"page 1/{len(embeds)}")
 
 
-def test_real_answers_render_with_citations_and_disputes(shipped_tutor_factory, shipped_kb):
+def test_real_answers_render_with_citations_and_disputes(shipped_tutor_factory):
     tutor = shipped_tutor_factory()
     answer = tutor.ask("How many people died in the Great Leap Forward famine?")
     assert answer.disputes, "the death toll is a disputed figure"
-    embeds = render.answer_embeds(answer, shipped_kb)
+    embeds = render.answer_embeds(answer)
     assert_valid(embeds)
     first = embeds[0]
     assert first.title == answer.question
@@ -135,10 +135,10 @@ def test_every_kind_of_unit_renders_once_with_its_citation(shipped_tutor_factory
         unit = next(u for u in tutor.units if u.kind == kind)
         answer = compose.compose(shipped_kb, "q", [(unit, 1.0)], [], [])
         assert [p.kind for p in answer.passages] == [kind]
-        text = "\n".join(e.description or "" for e in render.answer_embeds(answer, shipped_kb))
+        text = "\n".join(e.description or "" for e in render.answer_embeds(answer))
         [shown] = answer.passages
-        title = f"Timeline: {shown.title}" if kind == "timeline" else shown.title
-        assert text.count(f"**{title}**") == 1 and shown.sources[0].citation in text, kind
+        assert text.count(f"**{shown.heading}**") == 1 and shown.sources[0].citation in text, kind
+        assert shown.heading.startswith(f"Timeline: {shown.title}" if kind == "timeline" else shown.title), kind
 
 
 def test_an_excerpted_passage_renders_as_the_engine_shows_it(shipped_kb):
@@ -152,8 +152,10 @@ def test_an_excerpted_passage_renders_as_the_engine_shows_it(shipped_kb):
     answer = compose.compose(shipped_kb, "what did liu shaoqi say about mao", [(lead, 1.0), (quoted, 0.5)], [], [])
     [shown] = [p for p in answer.passages if p.id == quoted.id]
     assert compose.OMITTED in shown.text, "the passage did not fit whole"
-    description = "\n".join(e.description or "" for e in render.answer_embeds(answer, shipped_kb))
+    description = "\n".join(e.description or "" for e in render.answer_embeds(answer))
     assert shown.text in description.replace("> ", "")
     assert "三分天灾" not in description and "三分天灾" not in answer.text  # the quotation goes with the whole text only
     whole = compose.compose(shipped_kb, "q", [(quoted, 1.0)], [], [])
-    assert "三分天灾" in "\n".join(e.description or "" for e in render.answer_embeds(whole, shipped_kb))
+    [shown_whole] = whole.passages
+    assert "三分天灾" in shown_whole.quote and shown_whole.quote in whole.text
+    assert f"> {shown_whole.quote}" in "\n".join(e.description or "" for e in render.answer_embeds(whole))

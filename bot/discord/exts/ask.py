@@ -60,7 +60,7 @@ class Ask(commands.Cog):
         await defer(interaction, ephemeral=ephemeral)
         key = conversation_key(interaction.channel, interaction.channel_id, interaction.user.id)
         answer = await self.bot.answer(question, key)
-        pages = answer_embeds(answer, self.bot.tutor.kb)
+        pages = answer_embeds(answer)
         view = await self.view_for(answer, pages, interaction.user.id)
         message = await reply(interaction, embed=pages[0], view=view)
         if (
@@ -195,7 +195,7 @@ class Ask(commands.Cog):
         if message.guild is not None and isinstance(destination, discord.abc.GuildChannel | discord.Thread):
             can_embed = destination.permissions_for(message.guild.me).embed_links
         if can_embed:
-            pages = answer_embeds(answer, self.bot.tutor.kb)
+            pages = answer_embeds(answer)
             view = await self.view_for(answer, pages, message.author.id)
             kwargs: dict = {"embed": pages[0]}
         else:  # no Embed Links permission here: the engine's plain text, which fits one message
