@@ -87,6 +87,13 @@ async def test_dispute_shows_every_estimate_side_by_side(cog, bot):
     assert any(f.name == "Why they differ" for f in fields)
 
 
+async def test_dispute_in_other_words_is_the_one_the_tutor_would_flag(cog, bot):
+    interaction = MockInteraction(client=bot)
+    await cog.dispute.callback(cog, interaction, "death toll")   # no dispute's question holds these words
+    pages = shown_pages(bot, replied(interaction))
+    assert pages[0]["title"] == bot.tutor.kb.disputes["famine-deaths"].question
+
+
 async def test_dispute_unknown_topic(cog, bot):
     interaction = MockInteraction(client=bot)
     await cog.dispute.callback(cog, interaction, "zzzz-nothing")
