@@ -243,13 +243,12 @@ def _cited(refs, sources: Mapping[str, Source]) -> str:
 
 
 def glossary_embed(entry: GlossaryEntry, sources: Mapping[str, Source]) -> list[discord.Embed]:
-    title = f"{entry.term} ({entry.chinese})" if entry.chinese else entry.term
     blocks = [Block(entry.definition)]
     if entry.aliases:
         blocks.append(Block(", ".join(entry.aliases), "Also known as"))
     if entry.sources:
         blocks.append(Block(_cited(entry.sources, sources), "Sources"))
-    return paginate(title, blocks, colour=INFO_COLOUR, footer="Glossary")
+    return paginate(entry.heading, blocks, colour=INFO_COLOUR, footer="Glossary")
 
 
 def dispute_embeds(view: DisputeView, sources: Mapping[str, Source]) -> list[discord.Embed]:

@@ -122,8 +122,7 @@ def _joined(sentences: Sequence[str], keep: list[int]) -> str:
 def unit_heading(kb: KnowledgeBase, unit: Unit) -> str:
     """A unit's title as shown: a glossary term with its Chinese, a timeline event marked as one."""
     if unit.kind == "glossary":
-        entry = kb.glossary_by_id[unit.id]
-        return f"{entry.term} ({entry.chinese})" if entry.chinese else entry.term
+        return kb.glossary_by_id[unit.id].heading
     if unit.kind == "timeline":
         return f"Timeline: {unit.title}"
     return unit.title

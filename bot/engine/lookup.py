@@ -5,7 +5,7 @@ them here, so a look-up behaves the same wherever it is typed."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from bot.engine.answer import Answer
 from bot.engine.compose import topic_label
@@ -51,10 +51,6 @@ class Lookup:
 
     kb: KnowledgeBase
     ask: Callable[[str], Answer] | None = None
-    glossary_by_id: dict[str, GlossaryEntry] = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.glossary_by_id = {e.id: e for e in self.kb.glossary}
 
     # ----- glossary ---------------------------------------------------------------------------
     def glossary_matches(self, current: str) -> list[tuple[str, str]]:
@@ -72,12 +68,12 @@ class Lookup:
     def find_entry(self, term: str) -> GlossaryEntry | None:
         """An entry id, else a term or alias typed in full, else the only partial match."""
         term = term.strip()
-        if term in self.glossary_by_id:
-            return self.glossary_by_id[term]
+        if term in self.kb.glossary_by_id:
+            return self.kb.glossary_by_id[term]
         matches = self.glossary_matches(term)
         if not matches:
             return None
-        best = self.glossary_by_id[matches[0][1]]
+        best = self.kb.glossary_by_id[matches[0][1]]
         exact = fold(term) in {fold(best.term), *map(fold, best.aliases)}
         return best if exact or len(matches) == 1 else None
 

@@ -96,6 +96,11 @@ class GlossaryEntry:
     chinese: str | None = None
     kind: str | None = None  # person | place | event | term | work | organisation
 
+    @property
+    def heading(self) -> str:
+        """The term as every front end heads it: with its Chinese, when known."""
+        return f"{self.term} ({self.chinese})" if self.chinese else self.term
+
 
 @dataclass(frozen=True)
 class TimelineEvent:

@@ -80,9 +80,9 @@ def look_up(name: str, line: str, lookup) -> str:
     from bot.terminal import lookup as texts
 
     words = line.strip().split(maxsplit=1)
-    rest = " ".join(words[1].split()) if len(words) > 1 else ""
-    if len(rest) > texts.MAX_TERM:
-        return f"That is {len(rest)} characters; a look-up takes at most {texts.MAX_TERM}."
+    rest, problem = texts.look_up_words(words[1] if len(words) > 1 else "")
+    if problem:
+        return problem
     if name == "/fact":
         return texts.fact_text(lookup, rest)[1] if rest else "Name a term to look up, e.g. /fact commune"
     if name == "/dispute":

@@ -42,11 +42,18 @@ def _looked_up(settings: config.Settings, tutor: bool = False):
     return Lookup(load_kb(settings))
 
 
+def look_up_words(text: str) -> tuple[str, str | None]:
+    """What was typed, its spacing tidied, and what is wrong with it (too long for a look-up), if anything."""
+    text = " ".join(text.split())
+    problem = f"That is {len(text)} characters; a look-up takes at most {MAX_TERM}." if len(text) > MAX_TERM else None
+    return text, problem
+
+
 def _words(parts: list[str]) -> str | None:
-    """The words given, or None (a message said why) when blank or too long."""
-    text = " ".join(" ".join(parts).split())
-    if len(text) > MAX_TERM:
-        warn(f"That is {len(text)} characters; a look-up takes at most {MAX_TERM}.")
+    """The words given, or None (a message said why) when too long."""
+    text, problem = look_up_words(" ".join(parts))
+    if problem:
+        warn(problem)
         return None
     return text
 
@@ -63,7 +70,7 @@ def fact_text(lookup, term: str) -> tuple[bool, str]:
         hint = f" Close: {near}." if near else ""
         return False, f"No glossary entry for “{term}”.{hint} Ask a question for a fuller answer."
     kb = lookup.kb
-    lines = [f"{entry.term} ({entry.chinese})" if entry.chinese else entry.term, entry.definition]
+    lines = [entry.heading, entry.definition]
     if entry.aliases:
         lines.append("Also known as: " + ", ".join(entry.aliases))
     cited = [citation(kb.sources[r.id], r, journal=False) for r in entry.sources if r.id in kb.sources]
