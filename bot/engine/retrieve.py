@@ -56,7 +56,8 @@ class RetrieveSettings:
     summary_topic: str = "overview"
     summary_prior: float = 1.6
     cause_prior: float = 1.4  # a why question: units that explain (titled or asked why) rank up
-    said_prior: float = 1.3  # "what did liu say?": units that report someone's words rank up
+    said_prior: float = 1.3  # "what did liu say?": units that report someone's words rank up...
+    quoted_prior: float = 1.5  # ...the more so those that quote them
 
 
 class Candidate(NamedTuple):  # a tuple, not a frozen dataclass: some forty are built per question, five times faster
@@ -275,7 +276,7 @@ class Retriever:
             priors = self._prior_cache[asked] = np.array([self._prior(*key, q) for key in self._prior_keys])
         return priors
 
-    def _prior(self, kind: str, summary: bool, amount: bool, person: bool, explains: bool, reports: bool, q: Query) -> float:
+    def _prior(self, kind: str, summary: bool, amount: bool, person: bool, explains: bool, reports: int, q: Query) -> float:
         s = self.settings
         prior = self._kind_prior.get(kind, 1.0)
         for intent, of_kind, factor in s.intent_prior:
@@ -292,10 +293,11 @@ class Retriever:
         if explains and q.asks("cause"):
             prior *= s.cause_prior
         if reports and q.asks("said"):
-            prior *= s.said_prior
+            prior *= s.said_prior * (s.quoted_prior if reports > 1 else 1.0)
         return prior
 
-    def _key(self, unit: Unit) -> tuple[str, bool, bool, bool, bool, bool]:
+    def _key(self, unit: Unit) -> tuple[str, bool, bool, bool, bool, int]:
         return (
-            unit.kind, unit.topic == self.settings.summary_topic, unit.states_amount, unit.person, unit.explains, unit.reports
+            unit.kind, unit.topic == self.settings.summary_topic, unit.states_amount, unit.person, unit.explains,
+            2 if unit.quote else int(unit.reports),
         )

@@ -7,7 +7,7 @@ import json
 import sys
 
 from bot import config
-from bot.terminal.common import load_tutor
+from bot.terminal.common import load_tutor, say
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -36,7 +36,7 @@ def cmd_ask(args: argparse.Namespace, settings: config.Settings) -> int:
     if args.json:
         emit(answer.to_dict())
     else:
-        print(answer.text)
+        say(answer.text)
     return 0
 
 

@@ -7,10 +7,12 @@ import sys
 from pathlib import Path
 
 from bot import config
+from bot.terminal.plain import for_terminal
 
 
 def say(text: str = "") -> None:
-    print(text, flush=True)   # flushed: the commands are often driven through a pipe
+    """Print for a reader: the answers' Markdown as terminal text; flushed, as the commands are often piped."""
+    print(for_terminal(text), flush=True)
 
 
 def warn(text: str) -> None:
