@@ -32,7 +32,7 @@ OUT_OF_SCOPE = {
     ],
     "the Long March": ["long march"],
     "the Chinese Civil War": ["civil war", "chiang kai-shek", "kuomintang", "guomindang"],
-    "the Second World War": ["world war", "second sino-japanese war", "nanjing massacre", "pearl harbor"],
+    "the Second World War": ["world war", "second sino-japanese war", "nanjing massacre", "pearl harbor", "holocaust"],
     "present-day China": ["xi jinping", "belt and road", "covid", "one child policy"],
 }
 
