@@ -39,7 +39,9 @@ def test_ask_json_from_another_directory(tmp_path):
 def test_ask_plain_text():
     proc = run("ask", "what", "replaced", "sparrows?", env={"GLF_KNOWLEDGE_DIR": str(FIXTURE_KB)})
     assert proc.returncode == 0
-    assert proc.stdout.startswith("**Bed bugs replace sparrows**")
+    # text for a reader, not Discord's Markdown: the heading bare, the passage indented (stdout is a pipe: no colour)
+    assert proc.stdout.startswith("Bed bugs replace sparrows\n    In 1960 sparrows")
+    assert "**" not in proc.stdout and "\n> " not in proc.stdout
 
 
 def test_jsonl_batch_shares_memory_within_a_line_only():
