@@ -55,7 +55,7 @@ class RetrieveSettings:
     conversation_prior: float = 1.1  # a unit about what the conversation is about, for a question not pointing back
     summary_topic: str = "overview"
     summary_prior: float = 1.6
-    cause_prior: float = 1.4  # a why question: units that explain (titled or asked why) rank up
+    cause_prior: float = 1.6  # a why question: units that explain (titled or asked why) rank up
     said_prior: float = 1.3  # "what did liu say?": units that report someone's words rank up...
     quoted_prior: float = 1.5  # ...the more so those that quote them
 
