@@ -60,6 +60,9 @@ class RetrieveSettings:
     quoted_prior: float = 1.5  # ...the more so those that quote them
 
 
+REPORTS, QUOTES = 1, 2  # how a unit gives someone's words: a verb of saying, or a quotation of them
+
+
 class Candidate(NamedTuple):  # a tuple, not a frozen dataclass: some forty are built per question, five times faster
     unit: int  # position in Retriever.units
     fused: float
@@ -293,11 +296,11 @@ class Retriever:
         if explains and q.asks("cause"):
             prior *= s.cause_prior
         if reports and q.asks("said"):
-            prior *= s.said_prior * (s.quoted_prior if reports > 1 else 1.0)
+            prior *= s.said_prior * (s.quoted_prior if reports == QUOTES else 1.0)
         return prior
 
     def _key(self, unit: Unit) -> tuple[str, bool, bool, bool, bool, int]:
         return (
             unit.kind, unit.topic == self.settings.summary_topic, unit.states_amount, unit.person, unit.explains,
-            2 if unit.quote else int(unit.reports),
+            QUOTES if unit.quote else REPORTS if unit.reports else 0,
         )
