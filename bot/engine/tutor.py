@@ -30,7 +30,7 @@ NON_COUNT_UNITS = frozenset({"year"})  # disputes over a date, not an amount: no
 
 @dataclass(frozen=True)
 class TutorSettings:
-    extra_ratio: float = 0.6  # a further unit is shown if its fused score is this share of the best
+    extra_ratio: float = 0.5  # a further unit is shown if its fused score is this share of the best
     extra_coverage: float = 0.5  # ...and it covers this share of the question
     max_units: int = 3
     n_followups: int = 3
