@@ -156,6 +156,9 @@ class Tutor:
             for u, about in zip(self.units, self.about, strict=True) if u.kind == "dispute"
         }
         self._figure_years = {u.id: u.years for u in self.units if u.kind == "dispute"}  # the year(s) a figure is of
+        self._dispute_terms = {  # what a disputed figure counts, in search terms ("births", "prevent", "million")
+            d.id: frozenset(tokenize(f"{d.question} {d.unit}")) - {"many", "much"} for d in kb.disputes.values()
+        }
         self._timeline_by_year: dict[int, list[int]] = {}
         for i, u in enumerate(self.units):
             if u.kind == "timeline":
@@ -417,30 +420,40 @@ class Tutor:
                 picked.append(c)
         return picked
 
-    def _disputes(self, r: Retrieval, units: list[Unit], asked: str | None) -> list[Dispute]:
-        """Disputed figures shown: a dispute unit chosen, or one a chosen unit states when the question
-        asks for a figure or names the disputed one; "is that the highest?" keeps the last one."""
+    def _disputes(self, r: Retrieval, units: list[Unit], asked: str | None) -> tuple[list[Dispute], dict[str, set[str]]]:
+        """Disputed figures shown: a dispute unit chosen, one a chosen unit states, or one the question asks a
+        figure of or names; "is that the highest?" keeps the last one. With them, the disputes there only
+        because a unit below the lead states them, each with the units that do (shown only beside one of them)."""
         q = r.query
         ids = [u.id for u in units if u.kind == "dispute"]
+        owners: dict[str, set[str]] = {}
         asks_amount = bool(q.intents & {"amount", "deaths", "high", "low", "compare"})
         best = r.candidates[0].fused
         near = {
             self.units[c.unit].id for c in r.candidates
             if self.units[c.unit].kind == "dispute" and c.fused >= DISPUTE_NEAR * best and not self._elsewhere(c.unit, q)
         }
-        stating = units[:2]
-        if asks_amount and not any(u.disputes for u in stating):  # the amount asked may be stated just below
+        stating = list(units)
+        if asks_amount and not any(u.disputes for u in stating[:2]):  # the amount asked may be stated just below
             stating += [self.units[c.unit] for c in r.candidates[:3]]
+        weight = self.retriever.index.weight
         for i, u in enumerate(stating):
-            for d in u.disputes:
+            # Of two disputes a unit states, the one the question asks about by what it counts first (it is the one
+            # kept when both do not fit): "explain the birth deficit" -> the lost births, before the deaths.
+            for d in sorted(u.disputes, key=lambda d: -sum(weight(t) for t in q.terms.keys() & self._dispute_terms[d])):
                 is_date = self.kb.disputes[d].unit in NON_COUNT_UNITS
-                # The lead unit states this disputed amount: the rival estimates go beside it, always. A
-                # disputed date goes beside it when the question asks when, or names one of the rival dates.
-                stated = i == 0 and not is_date
+                # A unit shown states this disputed amount: the rival estimates go beside it, always (Cao's 6.3
+                # million for Anhui is one estimate, wherever it is quoted). A disputed date goes beside it
+                # when the question asks when, or the lead names one of the rival dates.
+                stated = i < len(units) and not is_date
                 dated = is_date and (q.asks("date") or (i == 0 and bool(q.years & self._dispute_years[d])))
                 if i > 0 and q.years and self._figure_years[d] and not self._figure_years[d] & q.years:
                     continue  # stated below the lead, another year's figure is not the one asked ("in 1960?": not 1958's)
-                if d not in ids and (stated or (asks_amount and not is_date) or dated or d in near):
+                # (a third unit shown, often cut for room, counts only by stating it)
+                other_reason = i == 0 or (i != 2 and ((asks_amount and not is_date) or dated)) or d in near
+                if stated and not other_reason and (d not in ids or d in owners):
+                    owners.setdefault(d, set()).add(u.key)
+                if d not in ids and (stated or other_reason):
                     ids.append(d)
         for d in q.inherited_disputes:
             if d not in ids and q.intents & {"high", "low", "disagree"}:
@@ -461,26 +474,37 @@ class Tutor:
                 d not in self._dispute_figures or terms.isdisjoint(self._dispute_figures[d][3]),
             ))
             ids += extra
-        return [self.kb.disputes[d] for d in ids[:2]]
+        kept = ids[:2]
+        return [self.kb.disputes[d] for d in kept], {d: keys for d, keys in owners.items() if d in kept}
 
     def _answer(self, r: Retrieval, state: DialogueState | None, question: str | None = None) -> tuple[Answer, DialogueState]:
         asked = self._asked_dispute(r)
         picked = self._pick(r, asked)
         units = [self.units[c.unit] for c in picked]
-        disputes = self._disputes(r, units, asked)
+        disputes, owners = self._disputes(r, units, asked)
         followups = self._followups(r, {u.key for u in units}, disputes)
         superlative = "high" if r.query.asks("high") else "low" if r.query.asks("low") else None
-        answer = compose.compose(
-            self.kb,
-            r.query.text if question is None else question,
-            [(u, c.fused) for u, c in zip(units, picked, strict=True)],
-            [self._views[d.id] for d in disputes],
-            followups,
-            superlative if disputes else None,
-            explain=r.query.asks("disagree"),
-            compared=bool(r.part_candidates),
-        )
+
+        def composed(disputes: list[Dispute]) -> Answer:
+            return compose.compose(
+                self.kb,
+                r.query.text if question is None else question,
+                [(u, c.fused) for u, c in zip(units, picked, strict=True)],
+                [self._views[d.id] for d in disputes],
+                followups,
+                superlative if disputes else None,
+                explain=r.query.asks("disagree"),
+                compared=bool(r.part_candidates),
+            )
+
+        answer = composed(disputes)
         shown = tuple(f"{p.kind}:{p.id}" for p in answer.passages)
+        # A dispute there only because a further unit states it goes if that unit did not fit, unless the question
+        # names what it counts.
+        terms = r.query.terms.keys()
+        if orphans := {d for d, keys in owners.items() if keys.isdisjoint(shown) and terms.isdisjoint(self._dispute_terms[d])}:
+            answer = composed([d for d in disputes if d.id not in orphans])
+            shown = tuple(f"{p.kind}:{p.id}" for p in answer.passages)
         # Every unit shown names what "he" or "there" may mean next, the lead's entities first.
         entities = self._entities_shown(r.query, units)
         new_state = self.understander.state_after(r.query, entities, shown, tuple(d.id for d in answer.disputes), state)

@@ -570,3 +570,18 @@ def test_a_question_in_another_script_is_told_the_tutor_reads_english(shipped_tu
     assert tutor.ask("?!").text.startswith(compose.NO_QUESTION)
     off_topic = tutor.ask("what's a good recipe for dumplings")
     assert off_topic.abstained and compose.NOT_ENGLISH not in off_topic.text
+
+
+def test_a_disputed_figure_quoted_below_the_lead_comes_with_its_rival_estimates(shipped_tutor_factory):
+    tutor = shipped_tutor_factory()
+    answer = tutor.ask("Who was Zeng Xisheng?")
+    # The lead is his glossary entry; the Anhui passage below it quotes Cao Shuji's 6.3 million deaths
+    assert answer.passages[0].id == "zeng-xisheng" and "6.3 million" in answer.text
+    assert "anhui-deaths" in [d.id for d in answer.disputes]
+
+
+def test_of_two_disputes_a_unit_states_the_one_the_question_counts_goes_first(shipped_tutor_factory):
+    tutor = shipped_tutor_factory()
+    answer = tutor.ask("Explain the birth deficit during the famine.")
+    assert [d.id for d in answer.disputes][:1] == ["famine-lost-births"]
+    assert [d.id for d in tutor.ask("how many people died in the famine in total").disputes][:1] == ["famine-deaths"]
