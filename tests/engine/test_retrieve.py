@@ -61,47 +61,39 @@ def test_units_about_what_the_conversation_is_about_rank_a_little_higher(shipped
     assert all(talked[u] == pytest.approx(plain[u]) for u in (set(plain) & set(talked)) - about)
 
 
+def assert_prior_scales(tutor, q, setting: str, applies) -> None:
+    """The prior `setting` multiplies the score of exactly the candidates `applies` to, by its shipped value;
+    the retriever is left with the prior at 1."""
+    retriever = tutor.retriever
+    shipped = {c.unit: c.fused for c in retriever.retrieve(q).candidates}
+    factor = getattr(type(retriever.settings)(), setting)
+    retriever.settings = replace(retriever.settings, **{setting: 1.0})
+    without = {c.unit: c.fused for c in retriever.retrieve(q).candidates}
+    chosen = {u for u in shipped if applies(tutor.units[u])}
+    assert factor > 1 and chosen and all(shipped[u] == pytest.approx(without[u] * factor) for u in chosen)
+    assert all(shipped[u] == pytest.approx(without[u]) for u in set(shipped) - chosen)
+
+
 def test_a_why_question_ranks_the_units_that_explain_higher(shipped_tutor_factory):
     tutor = shipped_tutor_factory()
     q = tutor.understand("why did grain output fall so much")
     assert q.asks("cause")
-    retriever = tutor.retriever
-    ranked = retriever.retrieve(q).candidates
+    ranked = tutor.retriever.retrieve(q).candidates
     assert tutor.units[ranked[0].unit].id == "agriculture-output-collapse-causes"  # titled "Why grain output collapsed..."
-    shipped = {c.unit: c.fused for c in ranked}
-    retriever.settings = replace(retriever.settings, cause_prior=1.0)
-    without = {c.unit: c.fused for c in retriever.retrieve(q).candidates}
-    explaining = {u for u in shipped if tutor.units[u].explains}
-    factor = retriever.settings.__class__().cause_prior
-    assert factor > 1 and explaining and all(shipped[u] == pytest.approx(without[u] * factor) for u in explaining)
-    assert all(shipped[u] == pytest.approx(without[u]) for u in set(shipped) - explaining)
+    assert_prior_scales(tutor, q, "cause_prior", lambda u: u.explains)
 
 
 def test_what_someone_said_ranks_the_units_that_report_words_higher(shipped_tutor_factory):
     tutor = shipped_tutor_factory()
     q = tutor.understand("what did liu shaoqi say about the famine")
     assert q.asks("said") and not tutor.understand("what do you think about mao").asks("said")
-    retriever = tutor.retriever
-    shipped = {c.unit: c.fused for c in retriever.retrieve(q).candidates}
-    retriever.settings = replace(retriever.settings, said_prior=1.0)
-    without = {c.unit: c.fused for c in retriever.retrieve(q).candidates}
-    reporting = {u for u in shipped if tutor.units[u].reports}
-    assert reporting and all(shipped[u] == pytest.approx(without[u] * 1.3) for u in reporting)
-    assert all(shipped[u] == pytest.approx(without[u]) for u in set(shipped) - reporting)
+    assert_prior_scales(tutor, q, "said_prior", lambda u: u.reports)
 
 
 def test_what_someone_said_ranks_a_quotation_of_their_words_above_a_report_of_them(shipped_tutor_factory):
     tutor = shipped_tutor_factory()
     q = tutor.understand("what did liu shaoqi say about the famine")
-    retriever = tutor.retriever
-    ranked = retriever.retrieve(q).candidates
     # Liu's verdict with his words quoted ("三分天灾，七分人祸") leads, not a passage that only tells of him
-    assert tutor.units[ranked[0].unit].id == "aftermath-liu-three-parts-natural"
-    shipped = {c.unit: c.fused for c in ranked}
-    retriever.settings = replace(retriever.settings, quoted_prior=1.0)
-    without = {c.unit: c.fused for c in retriever.retrieve(q).candidates}
-    quoting = {u for u in shipped if tutor.units[u].quote}
-    factor = retriever.settings.__class__().quoted_prior
-    assert factor > 1 and quoting and all(shipped[u] == pytest.approx(without[u] * factor) for u in quoting)
-    assert all(shipped[u] == pytest.approx(without[u]) for u in set(shipped) - quoting)
-    assert tutor.units[retriever.retrieve(q).candidates[0].unit].id != "aftermath-liu-three-parts-natural"
+    assert tutor.units[tutor.retriever.retrieve(q).candidates[0].unit].id == "aftermath-liu-three-parts-natural"
+    assert_prior_scales(tutor, q, "quoted_prior", lambda u: bool(u.quote))
+    assert tutor.units[tutor.retriever.retrieve(q).candidates[0].unit].id != "aftermath-liu-three-parts-natural"
