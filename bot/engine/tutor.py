@@ -450,7 +450,8 @@ class Tutor:
                 if i > 0 and q.years and self._figure_years[d] and not self._figure_years[d] & q.years:
                     continue  # stated below the lead, another year's figure is not the one asked ("in 1960?": not 1958's)
                 # (a third unit shown, often cut for room, counts only by stating it)
-                other_reason = i == 0 or (i != 2 and ((asks_amount and not is_date) or dated)) or d in near
+                third = 2 <= i < len(units)
+                other_reason = i == 0 or (not third and ((asks_amount and not is_date) or dated)) or d in near
                 if stated and not other_reason and (d not in ids or d in owners):
                     owners.setdefault(d, set()).add(u.key)
                 if d not in ids and (stated or other_reason):
