@@ -99,12 +99,17 @@ def stated_disputes(text: str, disputed: dict[str, DisputeFigures]) -> tuple[str
     return tuple(dict.fromkeys(found))
 
 
+def dispute_words(d: Dispute) -> frozenset[str]:
+    """What a disputed figure counts, in search terms: its unit's and its question's ("birth", "prevent", "million")."""
+    return frozenset(tokenize(f"{d.unit} {d.question}"))
+
+
 def dispute_figures(d: Dispute) -> DisputeFigures:
     """A disputed amount's estimates as plain numbers (values and range ends), the span they cover, and the
     words of what it counts (its unit and its question: "deaths", "died", "households")."""
     scale = 1e6 if d.unit.startswith("million") else 1.0
     points = frozenset(v * scale for e in d.estimates for v in (e.value, e.low, e.high) if v is not None)
-    vocabulary = frozenset(tokenize(f"{d.unit} {d.question}"))
+    vocabulary = dispute_words(d)
     if DEATH in vocabulary:
         vocabulary |= DEATH_WORDS
     return points, min(points), max(points), vocabulary
@@ -156,9 +161,7 @@ class Tutor:
             for u, about in zip(self.units, self.about, strict=True) if u.kind == "dispute"
         }
         self._figure_years = {u.id: u.years for u in self.units if u.kind == "dispute"}  # the year(s) a figure is of
-        self._dispute_terms = {  # what a disputed figure counts, in search terms ("births", "prevent", "million")
-            d.id: frozenset(tokenize(f"{d.question} {d.unit}")) - {"many", "much"} for d in kb.disputes.values()
-        }
+        self._dispute_terms = {d.id: dispute_words(d) for d in kb.disputes.values()}  # what each disputed figure counts
         self._timeline_by_year: dict[int, list[int]] = {}
         for i, u in enumerate(self.units):
             if u.kind == "timeline":
