@@ -489,11 +489,11 @@ class Tutor:
         followups = self._followups(r, {u.key for u in units}, disputes)
         superlative = "high" if r.query.asks("high") else "low" if r.query.asks("low") else None
 
-        def composed(disputes: list[Dispute]) -> Answer:
+        def composed(disputes: list[Dispute], left_out: frozenset[str] = frozenset()) -> Answer:
             return compose.compose(
                 self.kb,
                 r.query.text if question is None else question,
-                [(u, c.fused) for u, c in zip(units, picked, strict=True)],
+                [(u, c.fused) for u, c in zip(units, picked, strict=True) if u.key not in left_out],
                 [self._views[d.id] for d in disputes],
                 followups,
                 superlative if disputes else None,
@@ -504,10 +504,12 @@ class Tutor:
         answer = composed(disputes)
         shown = tuple(f"{p.kind}:{p.id}" for p in answer.passages)
         # A dispute there only because a further unit states it goes if that unit did not fit, unless the question
-        # names what it counts.
+        # names what it counts; so do the units stating it, which the room it leaves might otherwise fit (an
+        # amount stated without its rivals).
         terms = r.query.terms.keys()
         if orphans := {d for d, keys in owners.items() if keys.isdisjoint(shown) and terms.isdisjoint(self._dispute_terms[d])}:
-            answer = composed([d for d in disputes if d.id not in orphans])
+            stating = frozenset(k for d in orphans for k in owners[d])
+            answer = composed([d for d in disputes if d.id not in orphans], stating)
             shown = tuple(f"{p.kind}:{p.id}" for p in answer.passages)
         # Every unit shown names what "he" or "there" may mean next, the lead's entities first.
         entities = self._entities_shown(r.query, units)

@@ -580,6 +580,18 @@ def test_a_disputed_figure_quoted_below_the_lead_comes_with_its_rival_estimates(
     assert "anhui-deaths" in [d.id for d in answer.disputes]
 
 
+def test_a_unit_stating_a_disputed_figure_is_never_shown_without_its_rival_estimates(shipped_tutor_factory):
+    tutor = shipped_tutor_factory()
+    stated = {u.key: set(u.disputes) for u in tutor.units}
+    # The backyard-furnace passage below the lead quotes the disputed 1958 steel output; when its dispute block
+    # does not fit beside it, the passage goes too, rather than filling the room the dispute left.
+    answer = tutor.ask("where did the metal for the backyard furnaces come from")
+    assert answer.passages[0].id == "steel-household-metal"
+    shown = {d.id for d in answer.disputes}
+    for p in answer.passages:
+        assert stated[f"{p.kind}:{p.id}"] <= shown, p.id
+
+
 def test_of_two_disputes_a_unit_states_the_one_the_question_counts_goes_first(shipped_tutor_factory):
     tutor = shipped_tutor_factory()
     answer = tutor.ask("Explain the birth deficit during the famine.")
