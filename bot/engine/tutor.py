@@ -166,6 +166,13 @@ class Tutor:
         for i, u in enumerate(self.units):
             if u.kind == "timeline":
                 self._timeline_by_year.setdefault(min(u.years), []).append(i)
+        # Names in another script (大跃进, 责任田), longest first: what a question in that script may name.
+        self._scripted_names = sorted(
+            {n for g in kb.glossary for n in (g.chinese or "", *g.aliases) if _foreign(n)}
+            | {n for p in kb.passages for n in p.aliases if _foreign(n)},
+            key=len,
+            reverse=True,
+        )
         self._listed_terms = [frozenset(frozenset(tokenize(q)) for q in u.questions) for u in self.units]
 
     def _about(self, u: Unit, meta: tuple[str, ...]) -> tuple[str, ...]:
@@ -205,6 +212,8 @@ class Tutor:
         """The Answer, and the dialogue state after it (None when the tutor abstained)."""
         if not words(question):
             return self._abstain(question, None, None if _foreign(question) else compose.NO_QUESTION), None
+        if _foreign(question) and self._beyond_names(question):  # "大跃进死了多少人": more than a name it knows
+            return self._abstain(question, None), None
         q = self.understand(question, state)
         outside = self.outside(q, state)
         if outside:
@@ -214,11 +223,20 @@ class Tutor:
         by_construction = not q.asks("invent") and (
             self._listed(r) or bool(self._year_events(r.query)) or self._asked_dispute(r) is not None
         )
-        if not by_construction and not self.judge.answers(self.features(r)):
-            return self._abstain(question, r), None
+        # A request for words no unit near the top reports is told so, whatever the judge would say.
         if q.asks("quote") and not self._quoted(r):
             return self._abstain(question, r, compose.NO_QUOTE), None
+        if not by_construction and not self.judge.answers(self.features(r)):
+            return self._abstain(question, r), None
         return self._answer(r, state, question)
+
+    def _beyond_names(self, question: str) -> bool:
+        """A question in another script says more than the names in it the knowledge base knows ("大跃进" alone is
+        one; "大跃进死了多少人" asks something in Chinese, which the tutor does not read)."""
+        rest = question
+        for name in self._scripted_names:
+            rest = rest.replace(name, " ")
+        return any(ch.isalpha() for ch in rest)
 
     def _quoted(self, r: Retrieval) -> bool:
         """A request for someone's words is answered only by a unit near the top that reports words and holds

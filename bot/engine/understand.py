@@ -77,6 +77,11 @@ INTENTS: dict[str, re.Pattern[str]] = {
 }
 PERSON_PRONOUNS = frozenset("he him his she her hers himself herself".split())
 PLACE_PRONOUNS = frozenset({"there"})
+# "there" beside a form of "be" ("were there communes?", "how many were there", "there was a famine") is existential,
+# not the last place; "who was there?" still asks about a place.
+_BE = r"(?:is|are|was|were|be|been|isnt|arent|wasnt|werent)"
+EXISTENTIAL_THERE = re.compile(rf"\b{_BE}\s+there\b|\bthere\s+{_BE}\b")
+PRESENT_THERE = re.compile(rf"^who\s+{_BE}\s+there$")
 THING_PRONOUNS = frozenset("it its that this those these they them their".split())
 IT_PRONOUNS = frozenset("it its".split())  # never a person ("that", "they" can be)
 THING_KINDS = ("work",)  # what "it" stands for when the subject was a person
@@ -263,6 +268,9 @@ class Understander:
                 semantic = re.sub(rf"\b{re.escape(key[0])}\b", e.term, semantic, flags=re.IGNORECASE)
         years = frozenset(y for y in years_in(question) if 1900 <= y <= 2030)
         surface = set(words(question))
+        if "there" in surface and not PRESENT_THERE.search(text):
+            if len(re.findall(r"\bthere\b", text)) == len(EXISTENTIAL_THERE.findall(text)):
+                surface.discard("there")
         terms: dict[str, float] = {}
         # A guess that completes a name with words typed right ("launching satelites") is sure.
         confirmed = {

@@ -207,3 +207,15 @@ def test_a_corrected_word_weighs_fully_when_it_completes_a_name(tutor):
     assert sure.terms["dehuai"] == 1.0
     unsure = tutor.understand("what were the backyard furnices")  # a correction no name confirms stays a guess
     assert unsure.entities == () and unsure.terms["furnac"] == 0.5 and unsure.terms["backyard"] == 1.0
+
+
+def test_there_beside_a_form_of_be_is_not_the_last_place(shipped_tutor_factory):
+    tutor = shipped_tutor_factory()
+    state = _state_after(tutor, "what was the first people's commune?")
+    # "were there" asks whether something existed: a question of its own, not one about Chayashan
+    q = tutor.understand("how many communes were there by the end of 1958?", state)
+    assert not q.followup and "chayashan" not in q.terms
+    assert not tutor.understand("was there cannibalism during the famine?", state).followup
+    # "there" alone, or "who was there?", still points back to the place
+    assert "chayashan" in tutor.understand("what happened there?", state).terms
+    assert "chayashan" in tutor.understand("who was there?", state).terms
