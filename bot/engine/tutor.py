@@ -540,7 +540,10 @@ class Tutor:
         the answer to "who was the leader there?" is whom "what happened to him?" asks about."""
         about = [self.about[self._by_key[u.key]] for u in units]
         if not q.asks("person"):
-            return tuple(dict.fromkeys(e for ids in about for e in ids))
+            # Then the people and places their texts name: the next question may call them by a name that alone
+            # is ambiguous ("peng", after the Lushan conference).
+            named = [e for u in units[:1] for e in self._mentioned(self._by_key[u.key])]
+            return tuple(dict.fromkeys([*(e for ids in about for e in ids), *named]))
         entries = [u.id for u in units[1:] if u.kind == "glossary"]
         named = self._mentioned(self._by_key[units[0].key])
         return tuple(dict.fromkeys([*about[0], *entries, *named, *(e for ids in about[1:] for e in ids)]))

@@ -219,3 +219,11 @@ def test_there_beside_a_form_of_be_is_not_the_last_place(shipped_tutor_factory):
     # "there" alone, or "who was there?", still points back to the place
     assert "chayashan" in tutor.understand("what happened there?", state).terms
     assert "chayashan" in tutor.understand("who was there?", state).terms
+
+
+def test_a_name_ambiguous_alone_is_read_by_who_the_last_answer_named(shipped_tutor_factory):
+    tutor = shipped_tutor_factory()
+    assert not tutor.understand("what did peng write in his letter").entities  # Peng Dehuai, Peng Xizhe or Peng Zhen
+    # The Lushan entry shown names Peng Dehuai in its text (its own meta names only the conference)
+    state = _state_after(tutor, "What was the Lushan Conference?")
+    assert [e.id for e in tutor.understand("what did peng write in his letter", state).entities] == ["peng-dehuai"]
