@@ -461,6 +461,12 @@ class Understander:
         referred = [e.id for e in q.entities if e.terms and set(e.terms) <= set(q.refers)]
         named = referred + [e.id for e in q.entities if e.id not in referred]
         named += [e for e in unit_entities if e not in set(named)]
+        # A person the conversation is on stays "he" when the question only names a broad one ("how did mao
+        # react to it?" while talking about Peng Dehuai: "what happened to him after?" still asks about Peng).
+        people = previous.entities.get("person", ()) if previous else ()
+        asked = [e.id for e in q.entities if e.kind == "person"]
+        if people and people[0] not in self.broad and asked and all(e in self.broad for e in asked):
+            named = [people[0], *(e for e in named if e != people[0])]
         for eid in reversed(named):
             kind = self.entities[eid].kind
             ids = [e for e in by_kind.get(kind, []) if e != eid]

@@ -227,3 +227,15 @@ def test_a_name_ambiguous_alone_is_read_by_who_the_last_answer_named(shipped_tut
     # The Lushan entry shown names Peng Dehuai in its text (its own meta names only the conference)
     state = _state_after(tutor, "What was the Lushan Conference?")
     assert [e.id for e in tutor.understand("what did peng write in his letter", state).entities] == ["peng-dehuai"]
+
+
+def test_he_stays_the_person_the_conversation_is_on_when_a_question_names_only_mao(shipped_tutor_factory):
+    tutor = shipped_tutor_factory()
+    state = _state_after(tutor, "who was peng dehuai")
+    state = _state_after(tutor, "what did he write at lushan", state)
+    state = _state_after(tutor, "how did mao react to it", state)
+    q = tutor.understand("what happened to him after?", state)
+    assert {"peng", "dehuai"} <= set(q.refers)
+    # a person named who is not everywhere in the knowledge base does become "he"
+    state = _state_after(tutor, "what did liu shaoqi say at lushan", _state_after(tutor, "who was peng dehuai"))
+    assert {"liu", "shaoqi"} <= set(tutor.understand("what happened to him later?", state).refers)
