@@ -23,6 +23,12 @@ from bot.engine.units import Unit, build_units
 MAX_QUESTION_CHARS = 2000  # longer input is read only up to here
 DEFAULT_TOPICS = ("overview", "death_toll", "communes")
 WHY_ESTIMATES = "Why do the estimates differ so much?"
+# A person's private life ("what did liu shaoqi say to his wife", "how many children did li jingquan have"): answered
+# only by a unit that speaks of it, never by the person's public record.
+PRIVATE = frozenset(map(stem, (
+    "wife", "husband", "children", "child", "kids", "son", "daughter", "birthday", "breakfast", "lunch",
+    "dinner", "meal", "ate", "eat", "favourite", "favorite", "hobby", "hobbies", "whisper", "whispered", "privately",
+)))
 DISPUTE_NEAR = 0.6  # a dispute a shown unit states is shown too when its own unit ranks this close to the best
 QUOTE_CANDIDATES, QUOTE_COVERAGE = 5, 0.6  # a request for words: a unit reporting them, this near the top and this full
 NON_COUNT_UNITS = frozenset({"year"})  # disputes over a date, not an amount: no "why do the estimates differ"
@@ -223,6 +229,9 @@ class Tutor:
         by_construction = not q.asks("invent") and (
             self._listed(r) or bool(self._year_events(r.query)) or self._asked_dispute(r) is not None
         )
+        if (r.best is not None and any(e.kind == "person" for e in q.entities)
+                and any(t in PRIVATE and t not in self.retriever.index.doc_terms[r.best.unit] for t in q.own)):
+            return self._abstain(question, r), None
         # A request for words no unit near the top reports is told so, whatever the judge would say.
         if q.asks("quote") and not self._quoted(r):
             return self._abstain(question, r, compose.NO_QUOTE), None
