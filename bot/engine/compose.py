@@ -48,6 +48,10 @@ NO_QUOTE = (
     "I have no sourced quotation for that, so I won't put words in anyone's mouth. My sources quote only what "
     "they record being said or written."
 )
+NO_PAGE = (
+    "The sources I have for that give no page I have checked, so I won't cite one: a page number I cannot "
+    "vouch for is worse than none."
+)
 NOT_ENGLISH = (
     "I read questions in English, so I have no sourced answer to that one (I know the Chinese names of the terms"
     " I cover, such as 大跃进). Try asking in English."

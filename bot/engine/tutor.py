@@ -232,6 +232,9 @@ class Tutor:
         if (r.best is not None and any(e.kind == "person" for e in q.entities)
                 and any(t in PRIVATE and t not in self.retriever.index.doc_terms[r.best.unit] for t in q.own)):
             return self._abstain(question, r), None
+        # A page asked for is given only where the knowledge base records one: never a page guessed.
+        if q.asks("page") and not any(ref.pages for c in r.candidates[:2] for ref in self.units[c.unit].sources):
+            return self._abstain(question, r, compose.NO_PAGE), None
         # A request for words no unit near the top reports is told so, whatever the judge would say.
         if q.asks("quote") and not self._quoted(r):
             return self._abstain(question, r, compose.NO_QUOTE), None

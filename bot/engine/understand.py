@@ -59,6 +59,8 @@ INTENTS: dict[str, re.Pattern[str]] = {
         r"\b(a|an|the|any|some|his|her|their|real|exact|direct|famous|actual|\d+)\s+(\w+\s+){0,3}(quotes?|quotations?)\b"
         r"|\bquotes?\s+(from|by|of|where|in which)\b|\b(exact|direct|actual) words\b|\bin (his|her|their) (own )?words\b"
     ),
+    # Asks for a page ("what page of tombstone gives 36 million", "a source with page numbers").
+    "page": re.compile(r"\bpages?\b|\bpp?\.\s?\d"),
     "present": re.compile(r"\b(today|nowadays|currently|these days|right now|now)\b"),
     "invent": re.compile(
         r"\bmake up\b|\ba made[ -]up\b|\binvent (a|an|some)\b|\bpretend\b|\bimagine\b"

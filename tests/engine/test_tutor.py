@@ -607,3 +607,15 @@ def test_a_persons_private_life_is_refused_unless_a_unit_speaks_of_it(shipped_tu
     born = tutor.ask("when was peng dehuai born")  # a public fact the entry gives
     assert not born.abstained and "1898" in born.text
     assert not tutor.ask("what did people eat in the famine").abstained  # no person named: a question of the subject
+
+
+def test_a_page_is_given_only_where_the_knowledge_base_records_one(shipped_tutor_factory):
+    from bot.engine import compose
+
+    tutor = shipped_tutor_factory()
+    for question in ("what page of tombstone gives the 36 million figure",
+                     "give me three academic sources with page numbers proving 60 million died"):
+        answer = tutor.ask(question)
+        assert answer.abstained and answer.text.startswith(compose.NO_PAGE), question
+    recorded = tutor.ask("what page does macfarquhar discuss the moscow 1957 speech")
+    assert not recorded.abstained and "pp. " in recorded.text  # answered where a page is recorded, and it is shown
