@@ -24,10 +24,11 @@ MAX_QUESTION_CHARS = 2000  # longer input is read only up to here
 DEFAULT_TOPICS = ("overview", "death_toll", "communes")
 WHY_ESTIMATES = "Why do the estimates differ so much?"
 # A person's private life ("what did liu shaoqi say to his wife", "how many children did li jingquan have"): answered
-# only by a unit that speaks of it, never by the person's public record.
+# only by a unit that speaks of it, never by the person's public record. (Not eating: what people ate is the
+# famine's own subject.)
 PRIVATE = frozenset(map(stem, (
-    "wife", "husband", "children", "child", "kids", "son", "daughter", "birthday", "breakfast", "lunch",
-    "dinner", "meal", "ate", "eat", "favourite", "favorite", "hobby", "hobbies", "whisper", "whispered", "privately",
+    "wife", "husband", "children", "child", "kids", "son", "daughter", "birthday", "breakfast", "favourite",
+    "favorite", "hobby", "hobbies", "whisper", "whispered", "privately",
 )))
 DISPUTE_NEAR = 0.6  # a dispute a shown unit states is shown too when its own unit ranks this close to the best
 QUOTE_CANDIDATES, QUOTE_COVERAGE = 5, 0.6  # a request for words: a unit reporting them, this near the top and this full

@@ -476,16 +476,7 @@ class Understander:
         # The subject: a specific entity the question names, else what it referred back to, else a broad
         # entity it names ("the Great Leap"), else its own specific terms.
         specific = [e for e in q.entities if e.id not in self.broad and not set(e.terms) <= set(q.refers)]
-        # Beside a broad entity only ("why did mao want so much steel?", "how did the soviet union react to the
-        # great leap?"), the question's own specific words are what it is about: the steel, the Soviet Union.
-        broad_terms = [t for e in q.entities for t in e.terms]
-        beside_broad = [
-            t for t in q.own
-            if t not in broad_terms and t in self.known_terms and not t.isdigit() and q.specificity.get(t, 1.0) >= 0.5
-        ]
-        subject_terms = (
-            [t for e in specific for t in e.terms] or list(q.refers) or beside_broad or broad_terms
-        )
+        subject_terms = [t for e in specific for t in e.terms] or list(q.refers) or [t for e in q.entities for t in e.terms]
         if not subject_terms:
             subject_terms = [t for t in q.terms if t in self.known_terms and not t.isdigit() and q.terms[t] >= 0.7]
         own_subject = set(subject_terms)

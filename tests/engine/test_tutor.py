@@ -602,11 +602,12 @@ def test_of_two_disputes_a_unit_states_the_one_the_question_counts_goes_first(sh
 def test_a_persons_private_life_is_refused_unless_a_unit_speaks_of_it(shipped_tutor_factory):
     tutor = shipped_tutor_factory()
     for question in ("how many children did li jingquan have", "what did liu shaoqi say to his wife",
-                     "what was wu zhipu's birthday", "what did peng dehuai eat the night before his letter"):
+                     "what was wu zhipu's birthday", "what did liu shaoqi whisper to his wife at lushan"):
         assert tutor.ask(question).abstained, question  # the person's public record is not an answer
     born = tutor.ask("when was peng dehuai born")  # a public fact the entry gives
     assert not born.abstained and "1898" in born.text
     assert not tutor.ask("what did people eat in the famine").abstained  # no person named: a question of the subject
+    assert not tutor.ask("did mao know that peasants were eating grass").abstained  # eating is the famine's subject
 
 
 def test_a_page_is_given_only_where_the_knowledge_base_records_one(shipped_tutor_factory):
