@@ -270,8 +270,9 @@ class Understander:
                 semantic = re.sub(rf"\b{re.escape(key[0])}\b", e.term, semantic, flags=re.IGNORECASE)
         years = frozenset(y for y in years_in(question) if 1900 <= y <= 2030)
         surface = set(words(question))
-        existential = len(re.findall(r"\bthere\b", text)) == len(EXISTENTIAL_THERE.findall(text))
-        if "there" in surface and existential and not PRESENT_THERE.search(text):
+        if "there" in surface and not PRESENT_THERE.search(text) and len(re.findall(r"\bthere\b", text)) == len(
+            EXISTENTIAL_THERE.findall(text)
+        ):  # read only for a question with "there" in it: most have none
             surface.discard("there")
         terms: dict[str, float] = {}
         # A guess that completes a name with words typed right ("launching satelites") is sure.

@@ -27,10 +27,7 @@ NEGATIVES_FILE = DATA / "judge_negatives.yaml"
 # helpers who saw neither the knowledge base nor the code (the voices held-out sets are written in); tune7 to tune16, from
 # newcomers' probes of the tutor (tune9 to tune16 added once there were enough: held-out answers +4, refusals level).
 TRAINING_FILES = (
-    TUNE_FILE, DATA / "tune2_questions.yaml", DATA / "tune3_questions.yaml", DATA / "tune4_questions.yaml",
-    DATA / "tune5_questions.yaml", DATA / "tune6_questions.yaml", DATA / "tune7_questions.yaml", DATA / "tune8_questions.yaml",
-    *(DATA / f"tune{i}_questions.yaml" for i in range(9, 17)),
-    NEGATIVES_FILE, DATA / "judge_negatives2.yaml",
+    TUNE_FILE, *(DATA / f"tune{i}_questions.yaml" for i in range(2, 17)), NEGATIVES_FILE, DATA / "judge_negatives2.yaml",
 )
 MAX_FALSE_ABSTENTION = 0.01
 
