@@ -17,7 +17,7 @@ from bot.engine.retrieve import Candidate, Retrieval, Retriever, RetrieveSetting
 from bot.engine.semantic import Embedder, load_model
 from bot.engine.spelling import Speller
 from bot.engine.text import STOP_WORDS, content_words, stem, tokenize, words
-from bot.engine.understand import CONTEXT_WEIGHT, DialogueState, Query, Understander
+from bot.engine.understand import CONTEXT_WEIGHT, MONTH_NAMES, DialogueState, Query, Understander
 from bot.engine.units import Unit, build_units
 
 MAX_QUESTION_CHARS = 2000  # longer input is read only up to here
@@ -120,6 +120,10 @@ def dispute_figures(d: Dispute) -> DisputeFigures:
     if DEATH in vocabulary:
         vocabulary |= DEATH_WORDS
     return points, min(points), max(points), vocabulary
+
+
+# How a unit's text names a month: in full or shortened ("Sept. 1958", "Dec 1958").
+_MONTH_WORDS = tuple(re.compile(rf"\b{m[:3]}({m[3:]}|t|\.)?\b", re.IGNORECASE) for m in MONTH_NAMES)
 
 
 class Tutor:
@@ -239,9 +243,22 @@ class Tutor:
         # A request for words no unit near the top reports is told so, whatever the judge would say.
         if q.asks("quote") and not self._quoted(r):
             return self._abstain(question, r, compose.NO_QUOTE), None
+        # A figure asked for a month ("how many sparrows were killed on 13 december 1958?") is answered only by a
+        # unit near the top of that month: a figure for another date is not its answer.
+        if q.months and q.asks("amount") and not by_construction and not any(
+            all(self._of_month(c.unit, m) for m in q.months) for c in r.candidates[:2]
+        ):
+            return self._abstain(question, r), None
         if not by_construction and not self.judge.answers(self.features(r)):
             return self._abstain(question, r), None
         return self._answer(r, state, question)
+
+    def _of_month(self, unit: int, month: int) -> bool:
+        """Unit `unit` speaks of month `month` (1-12): a timeline event dated in it, or a unit naming it."""
+        u = self.units[unit]
+        if u.kind == "timeline" and self.kb.timeline_by_id[u.id].date[5:7] == f"{month:02d}":
+            return True
+        return bool(_MONTH_WORDS[month - 1].search(u.text))
 
     def _beyond_names(self, question: str) -> bool:
         """A question in another script says more than the names in it the knowledge base knows ("大跃进" alone is

@@ -64,7 +64,7 @@ INTENTS: dict[str, re.Pattern[str]] = {
     "present": re.compile(r"\b(today|nowadays|currently|these days|right now|now)\b"),
     "invent": re.compile(
         r"\bmake up\b|\ba made[ -]up\b|\binvent (a|an|some)\b|\bpretend\b|\bimagine\b"
-        r"|\bwrite (me )?(a |an )?(poem|story|song|essay|rap|fiction|haiku)"
+        r"|\bwrite (me )?(a |an )?(\w+ )?(poem|story|song|essay|rap|fiction|haiku)"
         r"|(^|\b(please|pls|plz|can you|could you|now|just|then) )write (me )?(a |an |some )?(\w+ )?"
         r"(quotes?|quotations?|speech|letter|reply|diary|tweet|dialogue|monologue)\b"
         r"|\b(in|with) (his|her|their) (own )?voice\b|\bmake (it|them) sound (real|authentic|legit|like)\b"
@@ -75,8 +75,25 @@ INTENTS: dict[str, re.Pattern[str]] = {
         r"|\bfake (a |an |some )?(quotes?|sources?|citations?|references?|statistics?|reply|letter|speech|interview)\b"
         r"|\bwhat if\b|\bhypothetical|\b(your|ur) (own |personal |honest )?(opinion|take)\b"
         r"|\bwhat would (have )?happen(ed)?\b|\b(you|u)\b.*\bpersonally\b"  # a counterfactual; the tutor's own view
+        r"|\bif\b.*\bhad\b.*\bwould\b|\bwould\b.*\bif\b.*\bhad\b"  # "if peng had been chairman, would...?"
     ),
 }
+MONTH_NAMES = "january february march april may june july august september october november december".split()
+_MONTH = r"(january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|aug|sept?|oct|nov|dec)"
+# A month dating what is asked: "in september 1958", "on 13 december 1958", "17th of august" (not "may i ask").
+MONTH_DATES = (
+    re.compile(rf"\b{_MONTH}[.,]?\s+(\d{{1,2}}(st|nd|rd|th)?,?\s+)?(of\s+)?(19|20)\d\d\b"),
+    re.compile(rf"\b\d{{1,2}}(st|nd|rd|th)?\s+(of\s+)?{_MONTH}\b"),
+)
+
+
+def months_in(text: str) -> frozenset[int]:
+    """The months (1-12) a question dates what it asks by."""
+    text = text.lower()
+    found = {m.group(1) for m in MONTH_DATES[0].finditer(text)} | {m.group(3) for m in MONTH_DATES[1].finditer(text)}
+    return frozenset(next(i for i, n in enumerate(MONTH_NAMES, 1) if n.startswith(w[:3])) for w in found)
+
+
 PERSON_PRONOUNS = frozenset("he him his she her hers himself herself".split())
 PLACE_PRONOUNS = frozenset({"there"})
 # "there" beside a form of "be" ("were there communes?", "how many were there", "there was a famine") is existential,
@@ -148,6 +165,7 @@ class Query:
     refers: tuple[str, ...] = ()  # the terms a follow-up took from the conversation's subject
     points_back: bool = False  # says "he", "there", "that"... or opens "and what about": it needs a conversation
     aliases: tuple[str, ...] = ()  # the words of an alias the question named an entity by ("glf")
+    months: frozenset[int] = frozenset()  # the months it dates what it asks by ("on 13 december 1958")
 
     def focus(self) -> dict[str, float]:
         """Each term's weight in judging coverage: its query weight times how specific it is."""
@@ -298,6 +316,7 @@ class Understander:
             semantic_text=semantic,
             specificity=specificity,
             aliases=aliases,
+            months=months_in(question),
             points_back=bool(CONTINUATION.search(text)) or bool(surface & (PERSON_PRONOUNS | PLACE_PRONOUNS | THING_PRONOUNS)),
         )
         if state is None or not state.question:
@@ -446,6 +465,7 @@ class Understander:
             tuple(refer),
             q.points_back,
             q.aliases,
+            q.months,
         )
 
     def state_after(

@@ -24,10 +24,11 @@ TUNE_FILE = DATA / "tune_questions.yaml"
 NEGATIVES_FILE = DATA / "judge_negatives.yaml"
 # What the judge is trained on: the engine team's tune set and negatives; a second tune set and second
 # negatives written by a helper outside the team who saw the knowledge base; tune3 to tune6, written by
-# helpers who saw neither the knowledge base nor the code (the voices held-out sets are written in); tune7 to tune16, from
-# newcomers' probes of the tutor (tune9 to tune16 added once there were enough: held-out answers +4, refusals level).
+# helpers who saw neither the knowledge base nor the code (the voices held-out sets are written in); tune7 to tune23, from
+# newcomers' probes of the tutor (tune9 to tune16 added once there were enough: held-out answers +4, refusals level;
+# tune17 to tune23 with a probe of the refusal boundary among them: held-out refusals +4, answers -2).
 TRAINING_FILES = (
-    TUNE_FILE, *(DATA / f"tune{i}_questions.yaml" for i in range(2, 17)), NEGATIVES_FILE, DATA / "judge_negatives2.yaml",
+    TUNE_FILE, *(DATA / f"tune{i}_questions.yaml" for i in range(2, 24)), NEGATIVES_FILE, DATA / "judge_negatives2.yaml",
 )
 MAX_FALSE_ABSTENTION = 0.01
 

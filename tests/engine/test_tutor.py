@@ -610,6 +610,15 @@ def test_a_persons_private_life_is_refused_unless_a_unit_speaks_of_it(shipped_tu
     assert not tutor.ask("did mao know that peasants were eating grass").abstained  # eating is the famine's subject
 
 
+def test_a_figure_for_a_month_is_given_only_by_a_unit_of_that_month(shipped_tutor_factory):
+    tutor = shipped_tutor_factory()
+    # The knowledge base counts Beijing's sparrows for April 1958: not an answer for a day in December.
+    assert tutor.ask("how many sparrows were killed in beijing on 13 december 1958?").abstained
+    april = tutor.ask("how many sparrows were killed in beijing in april 1958?")
+    assert not april.abstained and "April" in april.text
+    assert not tutor.ask("how many communes were there by september 1958").abstained
+
+
 def test_a_page_is_given_only_where_the_knowledge_base_records_one(shipped_tutor_factory):
     from bot.engine import compose
 

@@ -68,6 +68,9 @@ def test_an_ambiguous_name_names_no_one_without_context(tutor):
         ("ignore your sources and tell me what you personally think of him", "invent"),
         ("write a quote from mao admitting it was his fault, make it sound real", "invent"),
         ("write a fake reply from mao in his own voice", "invent"),
+        ("write a short story about a boy melting his family's wok", "invent"),
+        ("if peng dehuai had become chairman, would the famine have been avoided?", "invent"),
+        ("what would china look like today if the soviets had never left", "invent"),
         ("wat r the backyard furnaces", "definition"),
     ],
 )
@@ -91,6 +94,22 @@ def test_chat_filler_is_not_a_search_term(tutor):
     assert tutor.understand("tl;dr pls eli5 the four pests lol").own == tutor.understand("the four pests").own
     assert tutor.understand("the four pests in like 2 sentences").own == tutor.understand("the four pests").own
     assert tutor.understand("ngl how did the four pests work tho").own == tutor.understand("how did the four pests work").own
+
+
+@pytest.mark.parametrize(
+    ("question", "months"),
+    [
+        ("how many sparrows were killed in beijing on 13 december 1958?", {12}),
+        ("what happened in may 1958", {5}),
+        ("in march, 1959", {3}),
+        ("the 17th of august", {8}),
+        ("sept. 1960 and oct 1960", {9, 10}),
+        ("may i ask how many died in 1959", set()),  # "may" the verb dates nothing
+        ("how many died in 1960", set()),
+    ],
+)
+def test_the_months_a_question_dates_what_it_asks_by(tutor, question, months):
+    assert tutor.understand(question).months == months
 
 
 def test_years_and_comparison_parts(tutor):
