@@ -304,7 +304,7 @@ class Tutor:
         if q.followup and q.asks("disagree") and q.inherited_disputes:
             return q.inherited_disputes[0]
         named = {e.id for e in q.entities}
-        found = self._figure_disputes(q.text)
+        found = self._figure_disputes(q.text, q.asks("deaths"))
         if not found:  # two of its estimators: one named, another at least by a word of the name ("yang")
             terms = q.terms.keys()
             found = [
@@ -351,15 +351,18 @@ class Tutor:
         """How many of the places dispute `d` is confined to the question names."""
         return len(self._dispute_places[d] & named)
 
-    def _figure_disputes(self, text: str) -> list[str]:
+    def _figure_disputes(self, text: str, deaths: bool = False) -> list[str]:
         """Disputes a figure in the text belongs to ("55 million", "26,000 died"), by its size and the word
         after it: those with an estimate of it first, then those whose estimates span it (loosely: a figure
-        quoted from memory is rough)."""
+        quoted from memory is rough). In a question about deaths, only tolls ("26,000 or 240,000 deaths": not
+        the 26,000 communes)."""
         exact, within = [], []
         for f, after in figures_in(text):
             for d, (points, low, high, vocabulary) in self._dispute_figures.items():
                 if after in self.understander.known_terms and after not in vocabulary:
                     continue  # "36,956 jin per mu" is not a death toll; "55 million legit?" may be
+                if deaths and DEATH not in vocabulary:
+                    continue
                 if _is_estimate(points, f):
                     exact.append(d)
                 elif low / FIGURE_SLACK <= f <= high * FIGURE_SLACK:

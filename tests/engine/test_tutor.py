@@ -610,6 +610,15 @@ def test_a_persons_private_life_is_refused_unless_a_unit_speaks_of_it(shipped_tu
     assert not tutor.ask("did mao know that peasants were eating grass").abstained  # eating is the famine's subject
 
 
+def test_a_figure_in_a_question_about_deaths_is_read_as_a_toll(shipped_tutor_factory):
+    tutor = shipped_tutor_factory()
+    # 26,000 is also the number of communes, and a million the rightists labelled: in a question on deaths, tolls.
+    assert [d.id for d in tutor.ask("banqiao 26,000 or 240,000 deaths which one").disputes][:1] == ["banqiao-deaths"]
+    assert [d.id for d in tutor.ask("xinyang how many die, 1 million or more?").disputes][:1] == ["xinyang-deaths"]
+    assert [d.id for d in tutor.ask("is 26,000 communes right?").disputes][:1] == ["commune-count"]
+    assert [d.id for d in tutor.ask("were 1 million people labelled rightists?").disputes][:1] == ["rightists-1957"]
+
+
 def test_a_figure_for_a_month_is_given_only_by_a_unit_of_that_month(shipped_tutor_factory):
     tutor = shipped_tutor_factory()
     # The knowledge base counts Beijing's sparrows for April 1958: not an answer for a day in December.
