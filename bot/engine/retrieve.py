@@ -58,6 +58,7 @@ class RetrieveSettings:
     cause_prior: float = 1.6  # a why question: units that explain (titled or asked why) rank up
     said_prior: float = 1.3  # "what did liu say?": units that report someone's words rank up...
     quoted_prior: float = 1.5  # ...the more so those that quote them
+    present_prior: float = 1.2  # "how is it remembered today?": units that speak of the present rank up
 
 
 REPORTS, QUOTES = 1, 2  # how a unit gives someone's words: a verb of saying, or a quotation of them
@@ -279,7 +280,9 @@ class Retriever:
             priors = self._prior_cache[asked] = np.array([self._prior(*key, q) for key in self._prior_keys])
         return priors
 
-    def _prior(self, kind: str, summary: bool, amount: bool, person: bool, explains: bool, reports: int, q: Query) -> float:
+    def _prior(
+        self, kind: str, summary: bool, amount: bool, person: bool, explains: bool, reports: int, present: bool, q: Query
+    ) -> float:
         s = self.settings
         prior = self._kind_prior.get(kind, 1.0)
         for intent, of_kind, factor in s.intent_prior:
@@ -295,12 +298,14 @@ class Retriever:
             prior *= s.amount_prior[0] if amount else s.amount_prior[1]
         if explains and q.asks("cause"):
             prior *= s.cause_prior
+        if present and q.asks("present"):
+            prior *= s.present_prior
         if reports and q.asks("said"):
             prior *= s.said_prior * (s.quoted_prior if reports == QUOTES else 1.0)
         return prior
 
-    def _key(self, unit: Unit) -> tuple[str, bool, bool, bool, bool, int]:
+    def _key(self, unit: Unit) -> tuple[str, bool, bool, bool, bool, int, bool]:
         return (
             unit.kind, unit.topic == self.settings.summary_topic, unit.states_amount, unit.person, unit.explains,
-            QUOTES if unit.quote else REPORTS if unit.reports else 0,
+            QUOTES if unit.quote else REPORTS if unit.reports else 0, unit.speaks_of_present,
         )

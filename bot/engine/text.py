@@ -78,6 +78,8 @@ _WORD_MAP = {
     "mill": "million",
     "millions": "million",
     "tons": "tonnes",
+    "happend": "happened",
+    "happenned": "happened",
     "ton": "tonne",
     "labor": "labour",
     "plough": "plow",

@@ -106,10 +106,18 @@ GLOSSARY_QUESTIONS = {
 }
 
 
+# A person's life dates in an entry ("Marshal (1898-1974), ..."): it answers when they were born and died.
+LIFE_DATES = re.compile(r"\((?:c\. ?)?1[89]\d\d ?[-–] ?(?:c\. ?)?(?:1[89]|20)\d\d\)")
+LIFE_QUESTIONS = ("When was {} born?", "When did {} die?")
+
+
 def _glossary(kb: KnowledgeBase):
     for g in kb.glossary:
         meta = " ".join([g.term, *g.aliases, g.chinese or ""])
         asked = tuple(q.format(g.term) for q in GLOSSARY_QUESTIONS.get(g.kind or "term", ()))
+        if g.kind == "person" and LIFE_DATES.search(g.definition):
+            asked += tuple(q.format(g.term) for q in LIFE_QUESTIONS)
+            meta += " born died"
         yield Unit(
             f"glossary:{g.id}",
             "glossary",

@@ -72,6 +72,8 @@ def test_an_ambiguous_name_names_no_one_without_context(tutor):
         ("if peng dehuai had become chairman, would the famine have been avoided?", "invent"),
         ("what would china look like today if the soviets had never left", "invent"),
         ("wat r the backyard furnaces", "definition"),
+        ("what happend to peng dehuai after lushan", "fate"),  # a common misspelling, read as meant
+        ("how is the great leap forward remembered in china today", "present"),
     ],
 )
 def test_intents_read_from_the_vocabulary_of_asking(tutor, question, intent):

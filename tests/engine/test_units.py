@@ -43,3 +43,13 @@ def test_a_unit_reports_words_when_it_quotes_or_says_who_said_what(shipped_kb):
     quoted = [u for u in units.values() if u.quote]
     assert quoted and all(u.reports for u in quoted)
     assert units["series:grain-output:1959"].reports is False
+
+
+def test_a_persons_entry_with_life_dates_answers_when_they_were_born_and_died(shipped_kb):
+    units = {u.key: u for u in build_units(shipped_kb)}
+    peng = units["glossary:peng-dehuai"]  # "Marshal (1898-1974), ..."
+    assert "When was Peng Dehuai born?" in peng.questions and "When did Peng Dehuai die?" in peng.questions
+    assert "born" in peng.meta.split()
+    # An entry without life dates claims no such answer.
+    undated = [u for u in units.values() if u.person and "(1" not in u.text]
+    assert undated and all(not any("born" in q for q in u.questions) for u in undated)
