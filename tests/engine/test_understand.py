@@ -71,6 +71,10 @@ def test_an_ambiguous_name_names_no_one_without_context(tutor):
         ("write a short story about a boy melting his family's wok", "invent"),
         ("if peng dehuai had become chairman, would the famine have been avoided?", "invent"),
         ("what would china look like today if the soviets had never left", "invent"),
+        ("rate the great leap forward out of 10", "invent"),  # a rating or a ranking is the tutor's own view
+        ("top 5 worst things mao did", "invent"),
+        ("who was the worst leader ever", "invent"),
+        ("who was the worst person in the whole leap just pick one", "invent"),
         ("wat r the backyard furnaces", "definition"),
         ("what happend to peng dehuai after lushan", "fate"),  # a common misspelling, read as meant
         ("how is the great leap forward remembered in china today", "present"),
@@ -82,6 +86,9 @@ def test_intents_read_from_the_vocabulary_of_asking(tutor, question, intent):
 
 def test_a_question_about_someones_own_part_is_not_a_request_for_the_tutors_view(tutor):
     assert not tutor.understand("was mao personally responsible for the famine").asks("invent")
+    for question in ("which province had the highest death rate", "was it the worst famine ever",
+                     "what was the worst year of the famine"):  # superlatives of the record, not rankings asked
+        assert not tutor.understand(question).asks("invent"), question
 
 
 def test_asking_whether_a_figure_was_made_up_is_not_a_request_to_invent(tutor):
