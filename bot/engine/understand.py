@@ -79,7 +79,8 @@ INTENTS: dict[str, re.Pattern[str]] = {
         # A ranking or a rating is the tutor's own view too: "rate mao out of 10", "top 5 worst things mao did".
         r"|\brate (\w+ ){1,5}out of \d+\b|\brank (\w+ ){0,4}(worst|best|greatest|evilest)\b"
         r"|\btop (\d+|three|five|ten) (\w+ )?(worst|best|greatest|evilest)\b|\bpick one\b"
-        r"|\b(worst|best|greatest|evilest) (\w+ )?(person|people|leader|leaders|ruler|dictator|man|thing|things)\b.*\b(ever|of all time)\b"
+        r"|\b(worst|best|greatest|evilest) (\w+ )?(person|people|leaders?|ruler|dictator|man|things?)\b"
+        r".*\b(ever|of all time)\b"
     ),
 }
 MONTH_NAMES = "january february march april may june july august september october november december".split()
