@@ -123,6 +123,10 @@ OF_FIGURES = frozenset(
 CONTINUATION = re.compile(
     r"^(and|also|but|so|ok|okay)?\s*(what|how) about\b|^and\b|^also\b|^what of\b|^same (for|with)\b|^then\b"
 )
+# A year alone, or asked "how much" of ("in 1960?", "how much in 1959"): the last question, moved to that year.
+ELLIPTIC_YEAR = re.compile(
+    r"^(?:(?:and|so|ok|okay|but)\s+)?(?:how (?:much|many)\s+)?(?:(?:in|for|by|during)\s+)?(?:the year\s+)?\d{4}\s*\??$"
+)
 COMPARE_SPLIT = re.compile(r"\s+(?:vs\.?|versus|compared (?:to|with)|against)\s+|\s+and\s+")
 # Chat filler that would otherwise leave search terms behind ("eli5" -> "eli", "5").
 FILLER = re.compile(
@@ -365,7 +369,7 @@ class Understander:
             if t in self.known_terms and not t.isdigit() and q.specificity.get(t, 1.0) >= 0.5
             and t not in SUPERLATIVES and not (state.disputes and t in OF_FIGURES)
         ]
-        continuation = bool(CONTINUATION.search(text))
+        continuation = bool(CONTINUATION.search(text)) or bool(ELLIPTIC_YEAR.search(text))
         pronoun = bool(surface & (PERSON_PRONOUNS | PLACE_PRONOUNS | THING_PRONOUNS))
         own_subject = [e for e in q.entities if e.id not in self.broad] or specific
         names_subject = bool(q.entities) or len(specific) >= 3 or (q.asks("definition") and specific)

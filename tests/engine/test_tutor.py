@@ -379,6 +379,16 @@ def test_a_question_about_a_year_alone_is_answered_with_that_years_milestones(sh
     assert {p.id for p in moved.passages} == {e.id for e in tutor.kb.timeline if e.year == 1962 and e.milestone}
 
 
+def test_a_year_alone_after_a_question_moves_that_question_to_the_year(shipped_tutor_factory):
+    tutor = shipped_tutor_factory()
+    tutor.ask("how much grain did china produce in 1958", conversation="g")
+    for asked in ("in 1960?", "how much in 1961"):  # no "and", the same ellipsis: grain, not the year's events
+        answer = tutor.ask(asked, conversation="g")
+        lead = answer.passages[0]
+        assert lead.kind != "timeline" and "grain" in lead.id, asked
+        assert asked.split()[-1].strip("?") in answer.text, asked
+
+
 def test_why_do_they_disagree_is_answered_with_the_last_disputed_figure(shipped_tutor_factory):
     tutor = shipped_tutor_factory()
     assert "glf-end-date" in {d.id for d in tutor.ask("when did the great leap end", conversation="e").disputes}
