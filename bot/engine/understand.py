@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from bot.engine.formatting import MONTHS
 from bot.engine.records import KnowledgeBase
 from bot.engine.spelling import Speller
 from bot.engine.text import CHAT_NOISE, commonness, content_words, normalize, stem, tokenize, words
@@ -83,8 +84,8 @@ INTENTS: dict[str, re.Pattern[str]] = {
         r".*\b(ever|of all time)\b"
     ),
 }
-MONTH_NAMES = "january february march april may june july august september october november december".split()
-_MONTH = r"(january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|aug|sept?|oct|nov|dec)"
+MONTH_NAMES = tuple(m.lower() for m in MONTHS)
+_MONTH = "(" + "|".join((*MONTH_NAMES, "jan", "feb", "aug", "sept?", "oct", "nov", "dec")) + ")"  # names, then short forms
 # A month dating what is asked: "in september 1958", "on 13 december 1958", "17th of august" (not "may i ask").
 MONTH_DATES = (
     re.compile(rf"\b{_MONTH}[.,]?\s+(\d{{1,2}}(st|nd|rd|th)?,?\s+)?(of\s+)?(19|20)\d\d\b"),
